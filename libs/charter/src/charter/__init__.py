@@ -1,0 +1,1 @@
+"""Alliance charters as data (pure: no database, no network)."""

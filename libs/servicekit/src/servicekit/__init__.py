@@ -1,0 +1,1 @@
+"""Shared machinery every Concord service is built from."""
