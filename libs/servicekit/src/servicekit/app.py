@@ -1,0 +1,114 @@
+"""``create_service_app``: a FastAPI app serving one subgraph, with its workers in the lifespan.
+
+Every service is built the same way: settings → database → event bus → relay and consumers →
+GraphQL at ``/graphql`` behind the gateway signature, ``/healthz`` and ``/readyz``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import strawberry
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import GraphQLRouter
+
+from servicekit.auth.middleware import GatewaySignatureMiddleware
+from servicekit.db import Database, RequestTransaction
+from servicekit.events.bus import EventBus
+from servicekit.events.consumer import EventConsumer
+from servicekit.events.envelope import Envelope
+from servicekit.events.relay import OutboxRelay
+from servicekit.graphql.context import Context
+from servicekit.settings import ServiceSettings
+from servicekit.telemetry import instrument, setup_tracing, shutdown_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """An event consumer of a service: its durable name, the event types, the handler."""
+
+    name: str
+    event_types: Sequence[str]
+    handler: Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+def create_service_app(
+    *,
+    name: str,
+    settings: ServiceSettings,
+    schema: strawberry.federation.Schema,
+    outbox: sa.Table,
+    inbox: sa.Table,
+    consumers: Sequence[ConsumerSpec] = (),
+) -> FastAPI:
+    setup_tracing(name)
+    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    bus = EventBus(settings.nats_url, name=name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bus.start()
+        tasks: list[asyncio.Task[None]] = []
+        if settings.run_workers:
+            relay = OutboxRelay(database, bus, outbox, batch_size=settings.relay_batch_size,
+                                idle_interval=settings.relay_idle_interval)
+            tasks.append(asyncio.create_task(relay.run(), name=f"{name}-relay"))
+            for spec in consumers:
+                consumer = EventConsumer(name=spec.name, event_types=spec.event_types,
+                                         handler=spec.handler, database=database, bus=bus,
+                                         inbox=inbox)
+                tasks.append(asyncio.create_task(consumer.run(), name=spec.name))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await bus.close()
+            await database.dispose()
+            shutdown_tracing()
+
+    app = FastAPI(title=f"Concord {name}", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.database = database
+    app.state.bus = bus
+    app.state.settings = settings
+
+    async def context_getter(request: Request) -> Context:
+        principal = request.scope["state"]["principal"]
+        return Context(principal=principal, tx=RequestTransaction(database, principal.scope()),
+                       settings=settings, bus=bus)
+
+    router: GraphQLRouter[Context, None] = GraphQLRouter(
+        schema, context_getter=context_getter, graphql_ide=None, allow_queries_via_get=False
+    )
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(database.ping(), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        checks["nats"] = "ok" if bus.connected else "unreachable"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    app.add_middleware(GatewaySignatureMiddleware, secret=settings.signing_secret)
+    instrument(app, database.engine)
+    return app

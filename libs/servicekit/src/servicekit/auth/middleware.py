@@ -1,0 +1,76 @@
+"""ASGI middleware that admits only gateway-signed requests to the GraphQL endpoint.
+
+It buffers the request body (the signature covers its exact bytes), verifies it, puts the
+:class:`Principal` in ``scope["state"]`` and replays the body to the application. A refused
+request gets HTTP 401 with a GraphQL-shaped error; nothing of the application runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit.auth.principal import Principal
+from servicekit.auth.signing import Unauthenticated, verify_request
+
+MAX_BODY = 1_000_000  # bytes: GraphQL documents and variables, not uploads
+
+
+class GatewaySignatureMiddleware:
+    def __init__(self, app: ASGIApp, *, secret: str, path: str = "/graphql") -> None:
+        self.app = app
+        self.secret = secret
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4401})
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                await _refuse(send, 413, "PAYLOAD_TOO_LARGE", "the request body is too large")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        try:
+            claims = verify_request(self.secret, headers, body)
+            principal = Principal.from_claims(claims)
+        except (Unauthenticated, ValueError, KeyError) as exc:
+            await _refuse(send, 401, "UNAUTHENTICATED", str(exc))
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    payload: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,99 @@
+"""Database access: the async engine, a naming convention, and transactions scoped to tenants.
+
+Each service has its own ``DeclarativeBase`` (its own database and migrations) built with
+:func:`metadata` so constraint names are stable across Alembic revisions. A request holds one
+:class:`RequestTransaction`: one ``AsyncSession`` in one transaction, committed or rolled back
+at the boundary (see ``servicekit.graphql.schema``), used by one coroutine at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from servicekit.tenancy import TenantScope, apply_scope
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Database:
+    """The engine and session factory of one service."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        )
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self, scope: TenantScope) -> AsyncIterator[AsyncSession]:
+        """One transaction in ``scope``: committed when the block ends, rolled back on error."""
+        async with self.sessionmaker() as session, session.begin():
+            await apply_scope(session, scope)
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+class RequestTransaction:
+    """The one transaction of a GraphQL request.
+
+    Strawberry resolves sibling fields concurrently, but an ``AsyncSession`` must not be used
+    by two coroutines at once: :meth:`use` hands the session out under a lock. The boundary
+    calls :meth:`finish` once, committing only when the whole operation succeeded.
+    """
+
+    def __init__(self, database: Database, scope: TenantScope) -> None:
+        self._database = database
+        self.scope = scope
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def use(self, scope: TenantScope | None = None) -> AsyncIterator[AsyncSession]:
+        """The request's session; ``scope`` widens the tenant scope for the rest of it."""
+        async with self._lock:
+            if self._session is None:
+                self._session = self._database.sessionmaker()
+                await self._session.begin()
+                await apply_scope(self._session, self.scope)
+            if scope is not None and scope != self.scope:
+                self.scope = scope
+                await apply_scope(self._session, scope)
+            yield self._session
+
+    async def finish(self, *, commit: bool) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if commit:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()

@@ -1,0 +1,38 @@
+"""Service settings: one pydantic-settings class per service, each with its own env prefix.
+
+A service subclasses :class:`ServiceSettings` and sets ``env_prefix`` (``MEMBERSHIP_`` …), so
+one environment can hold the configuration of every service side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = Field(description="runtime role (owns nothing, no BYPASSRLS)")
+    migration_database_url: str | None = Field(
+        default=None, description="owner role, used only by concord-migrate"
+    )
+    nats_url: str = "nats://127.0.0.1:4222"
+    signing_secret: str = Field(min_length=16, description="HMAC secret shared with the gateway")
+    environment: Literal["development", "production"] = "production"
+    db_pool_size: int = 10
+    relay_batch_size: int = 100
+    relay_idle_interval: float = Field(default=0.2, description="seconds between outbox polls")
+    run_workers: bool = Field(default=True, description="run the outbox relay and consumers")
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The settings class of ``service`` (env prefix ``SERVICE_``)."""
+    return type(
+        f"{service.capitalize()}Settings",
+        (ServiceSettings,),
+        {"model_config": SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore",
+                                            frozen=True)},
+    )
