@@ -187,13 +187,13 @@ class NatsServer:
         if self.cleanup_on_exit:
             _cleanup.register(self)
         try:
-            wait_for_port(
-                self.host, port, self.start_timeout, alive=lambda: process.poll() is None
-            )
+            wait_for_port(self.host, port, self.start_timeout, alive=lambda: process.poll() is None)
         except (RuntimeError, TimeoutError) as exc:
             self._terminate(process.pid, timeout=2.0)
             self._process = None
-            raise NatsServerError(f"nats-server did not start on {port}: {exc}{self._log_tail()}")
+            raise NatsServerError(
+                f"nats-server did not start on {port}: {exc}{self._log_tail()}"
+            ) from exc
 
     def _log_tail(self, lines: int = 20) -> str:
         try:

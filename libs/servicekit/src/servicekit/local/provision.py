@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -125,12 +126,11 @@ async def provision_service_database(
         await _ensure_role(conn, APP_ROLE, app_password)
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            try:
+            # A parallel provisioner may win the race: that is fine.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
                 await conn.execute(
                     f"CREATE DATABASE {db} OWNER {owner} TEMPLATE template0 ENCODING 'UTF8'"
                 )
-            except asyncpg.DuplicateDatabaseError:
-                pass  # a parallel provisioner won the race
         await conn.execute(f"ALTER DATABASE {db} OWNER TO {owner}")
         # Only the two roles may connect; no temporary tables for anyone else.
         await conn.execute(f"REVOKE ALL ON DATABASE {db} FROM PUBLIC")
