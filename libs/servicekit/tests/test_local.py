@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -28,7 +28,7 @@ from servicekit.local import (
     wait_for_port,
 )
 from servicekit.local.postgres import UNIX_SOCKET_PATH_MAX
-from servicekit.local.provision import ServiceDatabase
+from servicekit.local.provision import ServiceDatabase, provision_service_database
 from servicekit.testing.handles import ExternalServiceError, NatsHandle, PostgresHandle
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -129,7 +129,8 @@ def test_server_does_not_run_as_root(postgres: PostgresHandle) -> None:
     pid = int((postgres.cluster.data_dir / "postmaster.pid").read_text().split()[0])
     uid = os.stat(f"/proc/{pid}").st_uid
     assert uid != 0
-    assert uid == (os.geteuid() if os.geteuid() != 0 else postgres.cluster.os_user.uid)  # type: ignore[union-attr]
+    server_user = postgres.cluster.os_user  # None unless we are root
+    assert uid == (server_user.uid if server_user is not None else os.geteuid())
     assert find_pg_bindir().joinpath("initdb").exists()
 
 
@@ -251,6 +252,21 @@ async def test_owner_creates_tables_app_uses_them_but_owns_and_creates_nothing(
     assert app_owns[0]["n"] == 0
 
 
+async def test_parallel_provisioning_does_not_race(postgres: PostgresHandle) -> None:
+    """Parallel test workers provisioning the same database all succeed with one result."""
+    name = f"concord_race_{os.getpid()}"
+    try:
+        results = await asyncio.gather(
+            *(
+                provision_service_database(postgres.superuser_dsn, "race", database_name=name)
+                for _ in range(6)
+            )
+        )
+        assert len(set(results)) == 1
+    finally:
+        postgres.drop_database(name)
+
+
 async def test_sqlalchemy_urls_connect(service_db: ServiceDatabase) -> None:
     for url, role in ((service_db.app_url, APP_ROLE), (service_db.migration_url, OWNER_ROLE)):
         engine = create_async_engine(url)
@@ -261,7 +277,9 @@ async def test_sqlalchemy_urls_connect(service_db: ServiceDatabase) -> None:
             await engine.dispose()
 
 
-def test_database_factory_gives_fresh_databases(database_factory, postgres: PostgresHandle) -> None:  # type: ignore[no-untyped-def]
+def test_database_factory_gives_fresh_databases(
+    database_factory: Callable[[str], ServiceDatabase], postgres: PostgresHandle
+) -> None:
     first = database_factory("membership")
     second = database_factory("membership")
     assert first.name != second.name

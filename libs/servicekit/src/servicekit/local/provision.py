@@ -29,6 +29,8 @@ import asyncpg
 
 OWNER_ROLE = "concord_owner"
 APP_ROLE = "concord_app"
+#: pg_advisory_lock key serialising provisioning within one cluster (any constant will do).
+_PROVISION_LOCK = 0x636F6E636F7264  # "concord"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 T = TypeVar("T")
@@ -103,43 +105,10 @@ async def _ensure_role(conn: asyncpg.Connection, role: str, password: str | None
         await conn.execute(statement)
 
 
-async def provision_service_database(
-    superuser_dsn: str,
-    service_name: str,
-    *,
-    database_name: str | None = None,
-    owner_password: str | None = None,
-    app_password: str | None = None,
-) -> ServiceDatabase:
-    """Create (or repair) ``concord_<service>`` with its owner and app roles.
-
-    ``database_name`` overrides the name, so tests can give each module a fresh database.
-    Passwords are only needed against a server that does not trust loopback connections.
-    """
-    name = database_name or database_name_for(service_name)
-    db = _ident(name, "database name")
+async def _grant_in_database(superuser_dsn: str, name: str) -> None:
+    """Schema ownership and the app role's privileges, inside the service database."""
     owner, app = _ident(OWNER_ROLE, "role"), _ident(APP_ROLE, "role")
-
-    conn = await asyncpg.connect(plain_dsn(superuser_dsn))
-    try:
-        await _ensure_role(conn, OWNER_ROLE, owner_password)
-        await _ensure_role(conn, APP_ROLE, app_password)
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if not exists:
-            # A parallel provisioner may win the race: that is fine.
-            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
-                await conn.execute(
-                    f"CREATE DATABASE {db} OWNER {owner} TEMPLATE template0 ENCODING 'UTF8'"
-                )
-        await conn.execute(f"ALTER DATABASE {db} OWNER TO {owner}")
-        # Only the two roles may connect; no temporary tables for anyone else.
-        await conn.execute(f"REVOKE ALL ON DATABASE {db} FROM PUBLIC")
-        await conn.execute(f"GRANT CONNECT ON DATABASE {db} TO {app}")
-    finally:
-        await conn.close()
-
-    parts = urlsplit(plain_dsn(superuser_dsn))
-    in_db = parts._replace(path=f"/{name}").geturl()
+    in_db = urlsplit(plain_dsn(superuser_dsn))._replace(path=f"/{name}").geturl()
     conn = await asyncpg.connect(in_db)
     try:
         async with conn.transaction():
@@ -161,6 +130,47 @@ async def provision_service_database(
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}"
             )
             await conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}")
+    finally:
+        await conn.close()
+
+
+async def provision_service_database(
+    superuser_dsn: str,
+    service_name: str,
+    *,
+    database_name: str | None = None,
+    owner_password: str | None = None,
+    app_password: str | None = None,
+) -> ServiceDatabase:
+    """Create (or repair) ``concord_<service>`` with its owner and app roles.
+
+    ``database_name`` overrides the name, so tests can give each module a fresh database.
+    Passwords are only needed against a server that does not trust loopback connections.
+    """
+    name = database_name or database_name_for(service_name)
+    db = _ident(name, "database name")
+    owner, app = _ident(OWNER_ROLE, "role"), _ident(APP_ROLE, "role")
+
+    conn = await asyncpg.connect(plain_dsn(superuser_dsn))
+    try:
+        # Parallel provisioners (test workers, replicas of a setup job) would otherwise race
+        # on catalog rows ("tuple concurrently updated", duplicate keys); the session lock
+        # is held until this connection closes, i.e. over the per-database step as well.
+        await conn.execute("SELECT pg_advisory_lock($1)", _PROVISION_LOCK)
+        await _ensure_role(conn, OWNER_ROLE, owner_password)
+        await _ensure_role(conn, APP_ROLE, app_password)
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            # Someone without the lock may still win the race: that is fine.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                await conn.execute(
+                    f"CREATE DATABASE {db} OWNER {owner} TEMPLATE template0 ENCODING 'UTF8'"
+                )
+        await conn.execute(f"ALTER DATABASE {db} OWNER TO {owner}")
+        # Only the two roles may connect; no temporary tables for anyone else.
+        await conn.execute(f"REVOKE ALL ON DATABASE {db} FROM PUBLIC")
+        await conn.execute(f"GRANT CONNECT ON DATABASE {db} TO {app}")
+        await _grant_in_database(superuser_dsn, name)
     finally:
         await conn.close()
 
