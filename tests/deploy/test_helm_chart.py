@@ -206,6 +206,10 @@ def test_every_object_is_namespaced_and_labelled(value_set: tuple[str, dict[str,
         assert labels["app.kubernetes.io/managed-by"] == "Helm"
         assert labels["app.kubernetes.io/part-of"] == "concord"
         assert labels["helm.sh/chart"].startswith("concord-")
+        if doc["kind"] in ("Deployment", "Job"):
+            # pods carry the same labels (topologySpreadConstraints and policies select on them)
+            pod_labels = doc["spec"]["template"]["metadata"]["labels"]
+            assert labels.items() <= pod_labels.items(), meta["name"]
 
 
 # --------------------------------------------------------------------------- workloads
@@ -436,6 +440,18 @@ def test_no_secret_is_rendered_by_default_and_an_incomplete_dev_secret_fails() -
 
 
 # --------------------------------------------------------------------------- optional resources
+
+
+def test_inconsistent_settings_fail_to_render() -> None:
+    bad = [
+        {"defaults": {"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}}},
+        {"defaults": {"podDisruptionBudget": {"enabled": True, "maxUnavailable": 1}}},
+        {"secrets": {"create": True, "existingSecret": "mine"}},
+    ]
+    with helm.Chart.load(CHART) as chart:
+        for values in bad:
+            with pytest.raises(helm.HelmRenderError):
+                chart.render(values, name=RELEASE, namespace=NAMESPACE)
 
 
 def test_optional_resources_are_off_by_default() -> None:
