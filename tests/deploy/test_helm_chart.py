@@ -149,6 +149,7 @@ TYPOS = [
     {"migrations": {"backofLimit": 2}},
     {"defaults": {"securityContext": {"runAsUser": 0}}},
     {"environment": "prod"},
+    {"secrets": {"values": {"SIGNING_SECRET": "too-short"}}},
 ]
 
 
