@@ -7,8 +7,6 @@ alliances) may read the outbox back.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
@@ -45,18 +43,12 @@ def event_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
     return outbox, inbox
 
 
-def create_event_tables(op: Any) -> None:
-    """For a service's first Alembic revision: create outbox and inbox with their policies."""
-    metadata = sa.MetaData()
-    outbox, inbox = event_tables(metadata)
-    bind = op.get_bind()
-    metadata.create_all(bind)
-    for table, using in ((outbox, all_alliances_only()), (inbox, None)):
-        # A NULL alliance id marks a platform-wide event (an organisation's record).
-        for statement in tenant_policy_sql(table.name, using_override=using, allow_null=True):
-            op.execute(statement)
+def event_table_policies() -> list[str]:
+    """DDL for a service's first revision: outbox and inbox under forced row-level security.
 
-
-def drop_event_tables(op: Any) -> None:
-    op.drop_table("inbox")
-    op.drop_table("outbox")
+    A NULL alliance id marks a platform-wide event (an organisation's record).
+    """
+    return [
+        *tenant_policy_sql("outbox", using_override=all_alliances_only(), allow_null=True),
+        *tenant_policy_sql("inbox", allow_null=True),
+    ]
