@@ -1,0 +1,718 @@
+"""The real Hive Gateway (gateway/) in front of two small real strawberry subgraphs.
+
+Checks the gateway's side of docs/conventions.md: JWT verification (missing, invalid, expired,
+wrong issuer, no exp), the x-concord-* signature over the exact body the subgraph receives
+(root calls and `_entities` calls), no request deduplication across callers, depth/token
+limits, introspection only in development, subgraph URL overrides, and one trace from the
+client through the gateway to the subgraph (OTLP/HTTP).
+
+Needs `npm ci --prefix gateway`. One production and one development gateway are started per
+module (a start takes a few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import strawberry
+import uvicorn
+from fastapi import FastAPI, Request
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import Info
+
+try:
+    from tests.support.gateway import (
+        RunningGateway,
+        compose_supergraph,
+        free_port,
+        mint_token,
+        run_gateway,
+    )
+except ImportError:  # `tests` is not a package: pytest put tests/ itself on sys.path
+    from support.gateway import (  # type: ignore[no-redef]
+        RunningGateway,
+        compose_supergraph,
+        free_port,
+        mint_token,
+        run_gateway,
+    )
+
+pytestmark = pytest.mark.e2e
+
+JWT_SECRET = "test-jwt-secret-" + "0123456789abcdef" * 4
+SIGNING_SECRET = "test-signing-secret-fedcba9876543210"
+ISSUER = "concord-dev"
+CLAIM_HEADERS = ("x-concord-claims", "x-concord-timestamp", "x-concord-signature")
+
+
+# --- the contract, recomputed independently ---------------------------------------------------
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def expected_signature(secret: str, timestamp: str, claims: str, body: bytes) -> str:
+    message = f"{timestamp}\n{claims}\n{hashlib.sha256(body).hexdigest()}".encode()
+    return b64url(hmac.new(secret.encode(), message, hashlib.sha256).digest())
+
+
+def signature_ok(headers: dict[str, str], body: bytes, secret: str = SIGNING_SECRET) -> bool:
+    if not all(h in headers for h in CLAIM_HEADERS):
+        return False
+    expected = expected_signature(
+        secret, headers["x-concord-timestamp"], headers["x-concord-claims"], body
+    )
+    return hmac.compare_digest(expected, headers["x-concord-signature"])
+
+
+# --- two real subgraphs -------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.body)
+
+
+class Recorder:
+    """ASGI wrapper that keeps the headers and the exact raw body of every request."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.requests: list[Received] = []
+
+    def since(self, mark: int) -> list[Received]:
+        with self.lock:
+            return [r for r in self.requests[mark:] if r.path.endswith("/graphql")]
+
+    def mark(self) -> int:
+        with self.lock:
+            return len(self.requests)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        with self.lock:
+            self.requests.append(Received(scope["path"], headers, body))
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def caller_sub(info: Info) -> str:
+    """The `sub` of the signed claims, or 'UNSIGNED' when the signature does not verify."""
+    request = info.context["request"]
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    body = info.context.get("raw_body", b"")
+    if not signature_ok(headers, body):
+        return "UNSIGNED"
+    return str(json.loads(unb64url(headers["x-concord-claims"]))["sub"])
+
+
+@strawberry.federation.type(keys=["id"])
+class Alliance:
+    id: strawberry.ID
+    name: str
+
+    @strawberry.field
+    def parent(self) -> Alliance | None:
+        return Alliance(id=strawberry.ID(f"{self.id}-parent"), name="parent")
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Alliance:
+        return Alliance(id=id, name=f"alliance {id}")
+
+
+@strawberry.type
+class MembershipQuery:
+    @strawberry.field
+    def alliances(self) -> list[Alliance]:
+        return [
+            Alliance(id=strawberry.ID("aii"), name="AII"),
+            Alliance(id=strawberry.ID("b"), name="B"),
+        ]
+
+    @strawberry.field
+    def echo(self, text: str) -> str:
+        return text
+
+    @strawberry.field
+    async def whoami(self, info: Info) -> str:
+        await asyncio.sleep(0.5)  # long enough for concurrent identical calls to overlap
+        return caller_sub(info)
+
+
+@strawberry.type
+class Motion:
+    id: strawberry.ID
+    title: str
+
+
+@strawberry.federation.type(keys=["id"], name="Alliance")
+class GovernanceAlliance:
+    id: strawberry.ID
+
+    @strawberry.field
+    def motions(self) -> list[Motion]:
+        return [Motion(id=strawberry.ID(f"{self.id}-m1"), title=f"budget of {self.id}")]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> GovernanceAlliance:
+        return GovernanceAlliance(id=id)
+
+
+@strawberry.type
+class GovernanceQuery:
+    @strawberry.field
+    def motion_count(self) -> int:
+        return 1
+
+
+# Composition accepts federation v2.0-v2.9; strawberry 0.341 defaults to v2.11.
+membership_schema = strawberry.federation.Schema(query=MembershipQuery, federation_version="2.9")
+governance_schema = strawberry.federation.Schema(
+    query=GovernanceQuery, types=[GovernanceAlliance], federation_version="2.9"
+)
+
+
+async def context_with_raw_body(request: Request) -> dict[str, Any]:
+    return {"request": request, "raw_body": await request.body()}
+
+
+def build_subgraph_app() -> Recorder:
+    app = FastAPI()
+    for name, schema in (("membership", membership_schema), ("governance", governance_schema)):
+        router: GraphQLRouter[Any, Any] = GraphQLRouter(
+            schema, context_getter=context_with_raw_body, graphql_ide=None
+        )
+        app.include_router(router, prefix=f"/{name}/graphql")
+    return Recorder(app)
+
+
+@dataclass
+class Subgraphs:
+    recorder: Recorder
+    port: int
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}/graphql"
+
+
+@pytest.fixture(scope="module")
+def subgraphs() -> Iterator[Subgraphs]:
+    recorder = build_subgraph_app()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test subgraph server did not start")
+        time.sleep(0.02)
+    yield Subgraphs(recorder, port)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def supergraph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("supergraph")
+    (root / "membership.graphql").write_text(membership_schema.as_str())
+    (root / "governance.graphql").write_text(governance_schema.as_str())
+    out = root / "supergraph.graphql"
+    # Composed with URLs where nothing listens: the gateway reaches the subgraphs only if the
+    # CONCORD_SUBGRAPH_<NAME>_URL overrides work.
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = compose_supergraph(
+        {"membership": root / "membership.graphql", "governance": root / "governance.graphql"},
+        out,
+        env={
+            "CONCORD_SUBGRAPH_MEMBERSHIP_URL": f"{dead}/graphql",
+            "CONCORD_SUBGRAPH_GOVERNANCE_URL": f"{dead}/graphql",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+# --- a minimal OTLP/HTTP (JSON) trace receiver ------------------------------------------------
+
+
+class OtlpReceiver:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.payloads: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                    body = b""
+                    while True:
+                        size = int(self.rfile.readline().strip(), 16)
+                        if size == 0:
+                            self.rfile.readline()
+                            break
+                        body += self.rfile.read(size)
+                        self.rfile.readline()
+                else:
+                    body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                if self.path == "/v1/traces":
+                    with receiver.lock:
+                        receiver.payloads.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def spans(self) -> list[tuple[str, dict[str, Any]]]:
+        """(service.name, span) for every span received so far."""
+        out = []
+        with self.lock:
+            payloads = list(self.payloads)
+        for payload in payloads:
+            for resource_spans in payload.get("resourceSpans", []):
+                attrs = resource_spans.get("resource", {}).get("attributes", [])
+                service = next(
+                    (a["value"].get("stringValue") for a in attrs if a["key"] == "service.name"),
+                    None,
+                )
+                for scope_spans in resource_spans.get("scopeSpans", []):
+                    out.extend((service, span) for span in scope_spans.get("spans", []))
+        return out
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def otlp() -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver()
+    yield receiver
+    receiver.close()
+
+
+# --- the gateways --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prod_gateway(
+    supergraph: Path, subgraphs: Subgraphs, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningGateway]:
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        issuer=ISSUER,
+        environment="production",
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        log_dir=tmp_path_factory.mktemp("prod-gateway"),
+    ) as gateway:
+        yield gateway
+
+
+@pytest.fixture(scope="module")
+def dev_gateway(
+    supergraph: Path,
+    subgraphs: Subgraphs,
+    otlp: OtlpReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningGateway]:
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        environment="development",
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        env={
+            "CONCORD_MAX_DEPTH": "5",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        },
+        log_dir=tmp_path_factory.mktemp("dev-gateway"),
+    ) as gateway:
+        yield gateway
+
+
+def token(**kwargs: Any) -> str:
+    kwargs.setdefault("issuer", ISSUER)
+    return mint_token(JWT_SECRET, **kwargs)
+
+
+def post(
+    gateway: RunningGateway,
+    query: str,
+    *,
+    bearer: str | None = None,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> httpx.Response:
+    all_headers = dict(headers or {})
+    if bearer is not None:
+        all_headers["authorization"] = f"Bearer {bearer}"
+    payload: dict[str, Any] = {"query": query}
+    if variables is not None:
+        payload["variables"] = variables
+    if extensions is not None:
+        payload["extensions"] = extensions
+    return httpx.post(gateway.graphql_url, json=payload, headers=all_headers, timeout=15)
+
+
+def nested(depth: int) -> str:
+    """A query whose deepest field is at `depth` (alliances=1, parent=2, …)."""
+    inner = "id"
+    for _ in range(depth - 1):
+        inner = f"parent {{ {inner} }}"
+    return f"{{ alliances {{ {inner} }} }}"
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def test_missing_token_is_rejected(prod_gateway: RunningGateway, subgraphs: Subgraphs) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, "{ alliances { id } }")
+    assert response.status_code == 401
+    assert response.json()["errors"]
+    assert "data" not in response.json() or response.json()["data"] is None
+    assert subgraphs.recorder.since(mark) == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(
+            mint_token("another-secret-another-secret-1234", issuer=ISSUER), id="wrong-key"
+        ),
+        pytest.param("not-a-jwt", id="garbage"),
+        pytest.param(jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER},
+                                None, algorithm="none"), id="alg-none"),
+        pytest.param(jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER},
+                                JWT_SECRET, algorithm="HS512"), id="unpinned-alg"),
+    ],
+)
+def test_invalid_token_is_rejected(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs, bad: str
+) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, "{ alliances { id } }", bearer=bad)
+    assert response.status_code in (400, 401), response.text
+    assert response.json()["errors"]
+    assert subgraphs.recorder.since(mark) == []
+
+
+def test_expired_token_is_rejected(prod_gateway: RunningGateway, subgraphs: Subgraphs) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, "{ alliances { id } }", bearer=token(exp=int(time.time()) - 60))
+    assert response.status_code == 401
+    assert subgraphs.recorder.since(mark) == []
+
+
+def test_token_without_exp_is_rejected(prod_gateway: RunningGateway) -> None:
+    response = post(prod_gateway, "{ alliances { id } }", bearer=token(exp=-1))
+    assert response.status_code == 401
+    assert "exp" in response.text
+
+
+def test_wrong_issuer_is_rejected(prod_gateway: RunningGateway) -> None:
+    response = post(prod_gateway, "{ alliances { id } }", bearer=token(issuer="someone-else"))
+    assert response.status_code == 401
+
+
+# --- signed claims --------------------------------------------------------------------------
+
+
+def test_valid_token_gets_data_and_every_subgraph_call_is_signed(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    bearer = token(sub="u-42", name="李雷", alliances={"aii": ["secretariat"]}, locale="zh")
+    payload = jwt.decode(bearer, JWT_SECRET, algorithms=["HS256"], issuer=ISSUER)
+    mark = subgraphs.recorder.mark()
+    before = int(time.time())
+    response = post(
+        prod_gateway,
+        "query Q($t: String!) { alliances { id name motions { title } } echo(text: $t) }",
+        bearer=bearer,
+        variables={"t": "联盟章程 ✓ \"quoted\" \\ back"},
+        # Neither of these may reach a subgraph as trusted data:
+        extensions={"jwt": {"payload": {"sub": "evil", "operator": True}}},
+        headers={"x-concord-claims": b64url(b'{"sub":"evil"}'), "x-concord-signature": "forged"},
+    )
+    after = int(time.time())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["alliances"][0] == {
+        "id": "aii", "name": "AII", "motions": [{"title": "budget of aii"}]
+    }
+    assert body["data"]["echo"] == "联盟章程 ✓ \"quoted\" \\ back"
+
+    calls = subgraphs.recorder.since(mark)
+    paths = sorted(c.path for c in calls)
+    assert paths == ["/governance/graphql", "/membership/graphql"], paths
+    entities = [c for c in calls if "_entities" in c.json()["query"]]
+    assert len(entities) == 1 and entities[0].path == "/governance/graphql"
+
+    for call in calls:
+        headers = call.headers
+        for name in CLAIM_HEADERS:
+            assert name in headers, (name, headers)
+        assert "=" not in headers["x-concord-claims"] + headers["x-concord-signature"]
+        assert before - 1 <= int(headers["x-concord-timestamp"]) <= after + 1
+        # The signature verifies over the exact bytes received ...
+        assert signature_ok(headers, call.body), call
+        # ... and over nothing else: another body, claims, time or secret fails.
+        assert not signature_ok(headers, call.body + b" ")
+        forged = b64url(b'{"sub":"evil"}')
+        assert not signature_ok({**headers, "x-concord-claims": forged}, call.body)
+        assert not signature_ok(
+            {**headers, "x-concord-timestamp": str(int(headers["x-concord-timestamp"]) - 1)},
+            call.body,
+        )
+        assert not signature_ok(headers, call.body, secret="another-secret")
+        # The claims are the verified token payload.
+        assert json.loads(unb64url(headers["x-concord-claims"])) == payload
+        # The unsigned claim copy in extensions.jwt is not sent.
+        assert "jwt" not in (call.json().get("extensions") or {})
+        assert b"evil" not in call.body
+
+
+def test_signature_verifies_with_servicekit(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    """The subgraphs' own verifier (servicekit.auth) accepts what the gateway sends."""
+    signing = pytest.importorskip("servicekit.auth.signing")
+    bearer = token(sub="u-7", alliances={"aii": ["chair"]})
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, "{ alliances { id motions { id } } }", bearer=bearer)
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    calls = subgraphs.recorder.since(mark)
+    assert len(calls) == 2
+    for call in calls:
+        claims = signing.verify_request(SIGNING_SECRET, call.headers, call.body)
+        assert claims["sub"] == "u-7"
+        with pytest.raises(signing.Unauthenticated):
+            signing.verify_request(SIGNING_SECRET, call.headers, call.body.replace(b"id", b"ID"))
+
+
+async def test_identical_concurrent_queries_of_two_callers_are_not_collapsed(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    """Hive deduplicates identical in-flight subgraph queries by default, without looking at
+    the signature headers: one caller would get an answer computed for the other."""
+    mark = subgraphs.recorder.mark()
+    query = {"query": "{ whoami }"}
+    async with httpx.AsyncClient(timeout=15) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    prod_gateway.graphql_url,
+                    json=query,
+                    headers={"authorization": f"Bearer {token(sub=sub)}"},
+                )
+                for sub in ("alice", "bob", "alice", "carol")
+            )
+        )
+    answers = [r.json()["data"]["whoami"] for r in responses]
+    assert answers == ["alice", "bob", "alice", "carol"]
+    assert len(subgraphs.recorder.since(mark)) == 4
+
+
+# --- limits, introspection, GraphiQL --------------------------------------------------------
+
+
+def test_too_deep_query_is_rejected(prod_gateway: RunningGateway, subgraphs: Subgraphs) -> None:
+    bearer = token()
+    ok = post(prod_gateway, nested(10), bearer=bearer)
+    assert ok.status_code == 200 and "errors" not in ok.json(), ok.text
+    mark = subgraphs.recorder.mark()
+    deep = post(prod_gateway, nested(14), bearer=bearer)
+    errors = deep.json().get("errors")
+    assert errors and "depth" in errors[0]["message"].lower(), deep.text
+    assert deep.json().get("data") is None
+    assert subgraphs.recorder.since(mark) == []
+
+
+def test_max_depth_follows_env(dev_gateway: RunningGateway) -> None:
+    bearer = token()
+    assert "errors" not in post(dev_gateway, nested(4), bearer=bearer).json()
+    errors = post(dev_gateway, nested(7), bearer=bearer).json().get("errors")
+    assert errors and "depth" in errors[0]["message"].lower()
+
+
+def test_too_many_tokens_is_rejected(prod_gateway: RunningGateway) -> None:
+    query = "{ " + " ".join(f"a{i}: __typename" for i in range(1100)) + " }"
+    errors = post(prod_gateway, query, bearer=token()).json().get("errors")
+    assert errors and "token" in errors[0]["message"].lower()
+
+
+def test_field_suggestions_are_hidden(prod_gateway: RunningGateway) -> None:
+    errors = post(prod_gateway, "{ alliancez { id } }", bearer=token()).json()["errors"]
+    assert "Did you mean" not in errors[0]["message"]
+
+
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def test_introspection_is_refused_in_production(prod_gateway: RunningGateway) -> None:
+    body = post(prod_gateway, INTROSPECTION, bearer=token()).json()
+    assert body.get("data") is None
+    assert "introspection" in body["errors"][0]["message"].lower()
+    typename = post(prod_gateway, '{ __type(name: "Alliance") { name } }', bearer=token()).json()
+    assert typename.get("data") is None and typename["errors"]
+
+
+def test_introspection_is_allowed_in_development(dev_gateway: RunningGateway) -> None:
+    body = post(dev_gateway, INTROSPECTION, bearer=token()).json()
+    assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    # Development still demands a token.
+    assert post(dev_gateway, INTROSPECTION).status_code == 401
+
+
+def test_graphiql_only_in_development(
+    prod_gateway: RunningGateway, dev_gateway: RunningGateway
+) -> None:
+    accept = {"accept": "text/html"}
+    dev = httpx.get(dev_gateway.graphql_url, headers=accept, timeout=10)
+    assert dev.status_code == 200 and "text/html" in dev.headers["content-type"]
+    prod = httpx.get(prod_gateway.graphql_url, headers=accept, timeout=10)
+    assert "text/html" not in prod.headers.get("content-type", "")
+
+
+def test_health_endpoints(prod_gateway: RunningGateway) -> None:
+    assert httpx.get(f"{prod_gateway.base_url}/healthcheck", timeout=5).status_code == 200
+    assert httpx.get(f"{prod_gateway.base_url}/readiness", timeout=5).status_code == 200
+
+
+# --- tracing ---------------------------------------------------------------------------------
+
+
+def test_one_trace_from_client_through_gateway_to_subgraph(
+    dev_gateway: RunningGateway, subgraphs: Subgraphs, otlp: OtlpReceiver
+) -> None:
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    client_span = "00f067aa0ba902b7"
+    mark = subgraphs.recorder.mark()
+    response = post(
+        dev_gateway,
+        "{ alliances { id motions { title } } }",
+        bearer=token(),
+        headers={"traceparent": f"00-{trace_id}-{client_span}-01"},
+    )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    calls = subgraphs.recorder.since(mark)
+    assert len(calls) == 2
+    forwarded = [c.headers.get("traceparent", "") for c in calls]
+    for value in forwarded:
+        assert value.startswith(f"00-{trace_id}-"), forwarded
+        assert value.split("-")[2] != client_span  # parented on a gateway span
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        spans = [(svc, s) for svc, s in otlp.spans() if s["traceId"] == trace_id]
+        span_ids = {s["spanId"] for _, s in spans}
+        parents = {v.split("-")[2] for v in forwarded}
+        if spans and parents <= span_ids:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"no complete gateway trace exported; got {otlp.spans()!r}")
+    assert {svc for svc, _ in spans} == {"gateway"}
+    roots = [s for _, s in spans if s.get("parentSpanId") == client_span]
+    assert roots, "the gateway's server span does not continue the client's span"
+
+
+# --- composition ---------------------------------------------------------------------------
+
+
+def test_compose_check_detects_stale_supergraph(tmp_path: Path) -> None:
+    sdl = tmp_path / "membership.graphql"
+    sdl.write_text(membership_schema.as_str())
+    out = tmp_path / "supergraph.graphql"
+    assert compose_supergraph({"membership": sdl}, out).returncode == 0
+    first = out.read_text()
+    assert 'url: "http://127.0.0.1:4101/graphql"' in first
+    assert compose_supergraph({"membership": sdl}, out, check=True).returncode == 0
+
+    changed = membership_schema.as_str().replace("name: String!", "name: String!\n  slug: String")
+    sdl.write_text(changed)
+    stale = compose_supergraph({"membership": sdl}, out, check=True)
+    assert stale.returncode != 0
+    assert "stale" in stale.stderr and "slug" in stale.stderr
+    assert out.read_text() == first  # --check never writes
+
+
+def test_compose_reports_composition_errors(tmp_path: Path) -> None:
+    one = tmp_path / "membership.graphql"
+    two = tmp_path / "governance.graphql"
+    one.write_text(membership_schema.as_str())
+    # The same non-entity field with an incompatible type in another subgraph.
+    two.write_text(
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
+        'type Alliance @key(fields: "id") { id: ID! name: Int! }\n'
+        "type Query { other: Int }\n"
+    )
+    result = compose_supergraph({"membership": one, "governance": two}, tmp_path / "out.graphql")
+    assert result.returncode != 0
+    assert "composition failed" in result.stderr and "Alliance.name" in result.stderr
+    assert not (tmp_path / "out.graphql").exists()
+
+    two.write_text(governance_schema.as_str().replace("v2.9", "v2.11"))
+    result = compose_supergraph({"membership": one, "governance": two}, tmp_path / "out.graphql")
+    assert result.returncode != 0 and 'federation_version="2.9"' in result.stderr
