@@ -19,8 +19,12 @@ def membership_db(postgres: PostgresHandle) -> ServiceDatabase:
 
 @pytest.fixture(scope="module")
 def membership_settings(membership_db: ServiceDatabase, nats_url: str) -> Settings:
-    return Settings(database_url=membership_db.app_url, nats_url=nats_url,
-                    signing_secret=TEST_SECRET, relay_idle_interval=0.05)
+    return Settings(
+        database_url=membership_db.app_url,
+        nats_url=nats_url,
+        signing_secret=TEST_SECRET,
+        relay_idle_interval=0.05,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ from servicekit.testing.catalog import app_role_problems, tables_missing_tenant_
 
 
 async def test_every_tenant_table_has_a_forced_policy(membership_db: ServiceDatabase) -> None:
-    assert await tables_missing_tenant_policy(membership_db.migration_dsn,
-                                              PLATFORM_TABLES) == []
+    assert await tables_missing_tenant_policy(membership_db.migration_dsn, PLATFORM_TABLES) == []
 
 
 async def test_the_service_role_cannot_bypass_rls(membership_db: ServiceDatabase) -> None:

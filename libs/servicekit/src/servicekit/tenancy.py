@@ -71,13 +71,15 @@ def tenant_policy_sql(
     column: str = "alliance_id",
     *,
     extra_using: str | None = None,
+    extra_check: str | None = None,
     using_override: str | None = None,
     allow_null: bool = False,
 ) -> list[str]:
     """DDL that puts ``table`` under forced row-level security keyed on ``column``.
 
     ``extra_using`` widens what may be read (e.g. a person reads notices addressed to them);
-    writes are always held to the alliance scope. ``using_override`` replaces the read rule
+    writes are held to the alliance scope unless ``extra_check`` widens them too (a person
+    marks their own notice read). ``using_override`` replaces the read rule
     entirely (the outbox is read by the relay only). ``allow_null`` admits rows of no alliance
     (platform-wide events) to any scope.
     """
@@ -85,10 +87,11 @@ def tenant_policy_sql(
     if allow_null:
         in_scope = f"({column} IS NULL OR {in_scope})"
     using = using_override or (f"({in_scope} OR {extra_using})" if extra_using else in_scope)
+    check = f"({in_scope} OR {extra_check})" if extra_check else in_scope
     return [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
-        f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({in_scope})",
+        f"CREATE POLICY tenant_isolation ON {table} USING ({using}) WITH CHECK ({check})",
     ]
 
 

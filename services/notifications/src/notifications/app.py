@@ -10,5 +10,11 @@ from notifications.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(name="notifications", settings=settings or Settings(),
-                              schema=schema, outbox=outbox, inbox=inbox, consumers=CONSUMERS)
+    return create_service_app(
+        name="notifications",
+        settings=settings or Settings(),
+        schema=schema,
+        outbox=outbox,
+        inbox=inbox,
+        consumers=CONSUMERS,
+    )

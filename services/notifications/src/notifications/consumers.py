@@ -5,6 +5,9 @@ from servicekit.app import ConsumerSpec
 from notifications import notices
 
 CONSUMERS = [
-    ConsumerSpec(name="notifications-membership", event_types=list(notices.TEXTS),
-                 handler=notices.on_membership_event),
+    ConsumerSpec(
+        name="notifications-membership",
+        event_types=list(notices.TEXTS),
+        handler=notices.on_membership_event,
+    ),
 ]

@@ -29,8 +29,7 @@ class Notification(Base):
         sa.Index("ix_notifications_recipient_created", "recipient_id", "created_at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     recipient_id: Mapped[str] = mapped_column(sa.Text)
     event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -40,8 +39,9 @@ class Notification(Base):
     title_en: Mapped[str] = mapped_column(sa.Text)
     body_zh: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
-                                                 server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 

@@ -72,17 +72,30 @@ async def on_membership_event(session: AsyncSession, event: Envelope) -> None:
     assert event.alliance_id is not None, "application events belong to an alliance"
     await session.execute(
         insert(Notification)
-        .values(id=uuid.uuid4(), alliance_id=event.alliance_id,
-                recipient_id=event.data["contactUserId"], event_id=event.id,
-                event_type=event.type, subject_id=event.subject, title_zh=text.title_zh,
-                title_en=text.title_en, body_zh=text.body_zh, body_en=text.body_en)
+        .values(
+            id=uuid.uuid4(),
+            alliance_id=event.alliance_id,
+            recipient_id=event.data["contactUserId"],
+            event_id=event.id,
+            event_type=event.type,
+            subject_id=event.subject,
+            title_zh=text.title_zh,
+            title_en=text.title_en,
+            body_zh=text.body_zh,
+            body_en=text.body_en,
+        )
         .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
     )
 
 
 async def page_for(
-    session: AsyncSession, recipient: str, *, first: int, after: tuple[str, str] | None,
-    alliance_id: uuid.UUID | None = None, unread_only: bool = False,
+    session: AsyncSession,
+    recipient: str,
+    *,
+    first: int,
+    after: tuple[str, str] | None,
+    alliance_id: uuid.UUID | None = None,
+    unread_only: bool = False,
 ) -> tuple[Sequence[Notification], int]:
     """Newest first, keyset on (created_at, id)."""
     where = [Notification.recipient_id == recipient]
@@ -92,20 +105,29 @@ async def page_for(
         where.append(Notification.read_at.is_(None))
     query = sa.select(Notification).where(*where)
     if after is not None:
-        query = query.where(sa.tuple_(Notification.created_at, Notification.id)
-                            < sa.tuple_(sa.literal(datetime.fromisoformat(after[0])),
-                                        sa.literal(uuid.UUID(after[1]))))
-    rows = (await session.scalars(query.order_by(Notification.created_at.desc(),
-                                                 Notification.id.desc()).limit(first + 1))).all()
-    total = await session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                                 .where(*where))
+        query = query.where(
+            sa.tuple_(Notification.created_at, Notification.id)
+            < sa.tuple_(
+                sa.literal(datetime.fromisoformat(after[0])), sa.literal(uuid.UUID(after[1]))
+            )
+        )
+    rows = (
+        await session.scalars(
+            query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(first + 1)
+        )
+    ).all()
+    total = await session.scalar(sa.select(sa.func.count()).select_from(Notification).where(*where))
     return rows, int(total or 0)
 
 
-async def mark_read(session: AsyncSession, recipient: str, notification_id: uuid.UUID
-                    ) -> Notification:
-    row = await session.scalar(sa.select(Notification).where(
-        Notification.id == notification_id, Notification.recipient_id == recipient))
+async def mark_read(
+    session: AsyncSession, recipient: str, notification_id: uuid.UUID
+) -> Notification:
+    row = await session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.recipient_id == recipient
+        )
+    )
     if row is None:
         raise NotFound("no such notification of yours")
     if row.read_at is None:

@@ -64,9 +64,9 @@ def make_schema(
             TransactionBoundary,
             ErrorShaping,
             OpenTelemetryExtension,
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         ],
     )
 

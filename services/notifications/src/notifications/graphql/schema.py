@@ -34,10 +34,18 @@ class Notification:
 
     @classmethod
     def from_row(cls, row: models.Notification) -> Notification:
-        return cls(id=strawberry.ID(str(row.id)), alliance_id=row.alliance_id,
-                   event_type=row.event_type, subject_id=strawberry.ID(row.subject_id),
-                   title_zh=row.title_zh, title_en=row.title_en, body_zh=row.body_zh,
-                   body_en=row.body_en, created_at=row.created_at, read_at=row.read_at)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            alliance_id=row.alliance_id,
+            event_type=row.event_type,
+            subject_id=strawberry.ID(row.subject_id),
+            title_zh=row.title_zh,
+            title_en=row.title_en,
+            body_zh=row.body_zh,
+            body_en=row.body_en,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )
 
     @strawberry.field(description="The title in the caller's language.")
     def title(self, info: Info) -> str:
@@ -61,18 +69,31 @@ class Notification:
 
 
 async def _page(
-    info: Info, first: int, after: str | None, unread_only: bool,
+    info: Info,
+    first: int,
+    after: str | None,
+    unread_only: bool,
     alliance_id: uuid.UUID | None = None,
 ) -> Connection[Notification]:
     check_page_size(first)
     cursor = tuple(decode_cursor(after, 2)) if after else None
     async with info.context.tx.use() as session:
         rows, total = await notices.page_for(
-            session, info.context.principal.user_id, first=first,
-            after=cursor, alliance_id=alliance_id, unread_only=unread_only)  # type: ignore[arg-type]
-    return build_connection(rows, first=first, after=after, total=total,
-                            keyset=lambda n: (n.created_at.isoformat(), n.id),
-                            node=Notification.from_row)
+            session,
+            info.context.principal.user_id,
+            first=first,
+            after=cursor,
+            alliance_id=alliance_id,
+            unread_only=unread_only,
+        )  # type: ignore[arg-type]
+    return build_connection(
+        rows,
+        first=first,
+        after=after,
+        total=total,
+        keyset=lambda n: (n.created_at.isoformat(), n.id),
+        node=Notification.from_row,
+    )
 
 
 @strawberry.federation.type(keys=["id"])

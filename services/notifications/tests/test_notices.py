@@ -1,0 +1,100 @@
+"""Notices filed from membership events: to the right person, in both languages, once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from servicekit.tenancy import alliance_id
+from servicekit.testing.events import event, eventually, publish
+from servicekit.testing.subgraph import SubgraphClient, claims_for
+
+AII = alliance_id("aii")
+MINE = """query($unread: Boolean!) { myNotifications(first: 50, unreadOnly: $unread) {
+  totalCount edges { node { id title titleEn body eventType subjectId alliance { id } } } } }"""
+
+
+def application_event(kind: str, contact: str, **extra: Any) -> Any:
+    data = {
+        "applicationId": str(uuid.uuid4()),
+        "allianceId": str(AII),
+        "allianceSlug": "aii",
+        "allianceNameZh": "工业互联网产业联盟",
+        "allianceNameEn": "Alliance of Industrial Internet",
+        "organizationId": str(uuid.uuid4()),
+        "organizationNameZh": "星海科技有限公司",
+        "organizationNameEn": "Xinghai Tech",
+        "tier": "director",
+        "status": kind,
+        "contactUserId": contact,
+        "contactName": "李娜",
+        "reason": None,
+    } | extra
+    return event(
+        f"membership.application.{kind}", data, alliance_id=AII, subject=data["applicationId"]
+    )
+
+
+async def notices_of(
+    client: SubgraphClient, user: str, locale: str = "zh", unread: bool = False
+) -> dict[str, Any]:
+    data = await client.data(MINE, {"unread": unread}, claims=claims_for(user, locale=locale))
+    return data["myNotifications"]
+
+
+async def test_each_application_step_notifies_the_contact_person(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    submitted = application_event("submitted", "contact-a")
+    rejected = application_event("rejected", "contact-a", reason="缺少营业执照复印件")
+    await publish(nats_url, submitted, rejected)
+    page = await eventually(lambda: _with_total(notifications, "contact-a", 2))
+    titles = [e["node"]["title"] for e in page["edges"]]
+    assert titles == ["入会申请未获批准：工业互联网产业联盟", "入会申请已收到：工业互联网产业联盟"]
+    assert "缺少营业执照复印件" in page["edges"][0]["node"]["body"]
+    english = await notices_of(notifications, "contact-a", locale="en")
+    assert english["edges"][0]["node"]["title"] == (
+        "Application rejected: Alliance of Industrial Internet"
+    )
+    assert english["edges"][0]["node"]["alliance"]["id"] == str(AII)
+    # Nobody else sees them.
+    assert (await notices_of(notifications, "someone-else"))["totalCount"] == 0
+
+
+async def test_a_redelivered_event_notifies_once(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    approved = application_event("approved", "contact-b")
+    await publish(nats_url, approved)
+    # Past JetStream's dedupe (another message id): the consumer's inbox must catch it.
+    await publish(nats_url, approved, msg_id=str(uuid.uuid4()))
+    marker = application_event("submitted", "contact-b")
+    await publish(nats_url, marker)
+    page = await eventually(lambda: _with_total(notifications, "contact-b", 2))
+    assert sorted(e["node"]["eventType"] for e in page["edges"]) == [
+        "membership.application.approved",
+        "membership.application.submitted",
+    ]
+
+
+async def test_mark_read(notifications: SubgraphClient, nats_url: str) -> None:
+    await publish(nats_url, application_event("submitted", "contact-c"))
+    page = await eventually(lambda: _with_total(notifications, "contact-c", 1))
+    notice_id = page["edges"][0]["node"]["id"]
+    others = await notifications.execute(
+        "mutation($id: ID!) { markNotificationRead(id: $id) { readAt } }",
+        {"id": notice_id},
+        claims=claims_for("intruder"),
+    )
+    assert others["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    await notifications.data(
+        "mutation($id: ID!) { markNotificationRead(id: $id) { readAt } }",
+        {"id": notice_id},
+        claims=claims_for("contact-c"),
+    )
+    assert (await notices_of(notifications, "contact-c", unread=True))["totalCount"] == 0
+
+
+async def _with_total(client: SubgraphClient, user: str, n: int) -> dict[str, Any] | None:
+    page = await notices_of(client, user)
+    return page if page["totalCount"] >= n else None
