@@ -7,7 +7,7 @@ comparison is done on exact numbers and the explanation shows the boundary it us
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import Any, Literal, Self
@@ -290,6 +290,30 @@ def evaluate(
     )
 
 
+def _cite_zh(source: str) -> str:
+    return "默认规则，章程未作规定" if source == "default" else source
+
+
+def _cite_en(source: str) -> str:
+    return "default rule, charter silent" if source == "default" else source
+
+
+def _cite_all(rule: MatterRule, cite: Callable[[str], str]) -> str:
+    return "; ".join(dict.fromkeys(cite(s) for s in rule.source.split("; ")))
+
+
+_BASE_EN = {
+    Base.ALL_SEATS: "of all {n} seats",
+    Base.PRESENT: "of {n} present",
+    Base.VOTES_CAST: "of {n} votes cast",
+}
+_BASE_ZH = {
+    Base.ALL_SEATS: "全体 {n} 席",
+    Base.PRESENT: "到会 {n} 人",
+    Base.VOTES_CAST: "有效票 {n} 票",
+}
+
+
 _SIGN = {
     (Comparison.AT_LEAST, True): "≥",
     (Comparison.AT_LEAST, False): "<",
@@ -321,86 +345,104 @@ def _explain(
     matter: MatterKind | None,
     alliance: str | None,
 ) -> Text:
-    head_zh: list[str] = []
-    head_en: list[str] = []
-    if alliance:
-        head_zh.append(alliance)
-        head_en.append(alliance)
-    if body is not None:
-        head_zh.append(BODY_LABELS[body][0])
-        head_en.append(BODY_LABELS[body][1])
-    if matter is not None:
-        head_zh.append(MATTER_LABELS[matter][0])
-        head_en.append(MATTER_LABELS[matter][1])
-    zh_parts = [f"{' '.join(head_zh) + '，' if head_zh else ''}依据 {rule.source}。"]
-    en_parts = [f"{', '.join(head_en) + ' ' if head_en else ''}under {rule.source}."]
+    """Say in both languages which rule applied, to which numbers, and where the line was."""
+    head_zh = [alliance or "", BODY_LABELS[body][0] if body else "", _label(matter, 0)]
+    head_en = [alliance or "", BODY_LABELS[body][1] if body else "", _label(matter, 1)]
+    head_zh = [h for h in head_zh if h]
+    head_en = [h for h in head_en if h]
+    zh = [f"{' '.join(head_zh) + '，' if head_zh else ''}依据 {_cite_all(rule, _cite_zh)}。"]
+    en = [f"{', '.join(head_en) + ' ' if head_en else ''}under {_cite_all(rule, _cite_en)}."]
 
     if quorum is None or rule.quorum is None:
-        zh_parts.append("法定人数：本事项无出席人数要求。")
-        en_parts.append("Quorum: none required for this matter.")
+        zh.append("法定人数：本事项无出席人数要求。")
+        en.append("Quorum: none required for this matter.")
     else:
-        proxies = rule.quorum.proxies_count_as_present
-        sign = _SIGN[(quorum.comparison, quorum.met)]
-        frac = format_fraction(quorum.fraction)
-        minimum_zh = f"，且不少于 {quorum.minimum} 人" if quorum.minimum else ""
-        minimum_en = f" and at least {quorum.minimum}" if quorum.minimum else ""
-        verdict_zh = "达到法定人数" if quorum.met else "未达到法定人数"
-        verdict_en = "quorate" if quorum.met else "not quorate"
-        zh_parts.append(
-            f"法定人数（{quorum.source}，须全体 {frac} {_ZH_WORD[quorum.comparison]}"
-            f"{'，书面委托计入出席' if proxies else ''}{minimum_zh}）："
-            f"出席 {quorum.count} / 全体 {counts.seats}{_attendance_zh(counts, proxies)} "
-            f"{sign} {counts.seats} 的 {frac}（= {quorum.threshold}，至少 {quorum.needed}）："
-            f"{verdict_zh}。"
-        )
-        en_parts.append(
-            f"Quorum ({quorum.source}, {quorum.comparison.value.replace('_', ' ')} {frac} "
-            f"of all seats{', written proxies count as present' if proxies else ''}"
-            f"{minimum_en}): {quorum.count} of {counts.seats} present"
-            f"{_attendance_en(counts, proxies)} {sign} {frac} of {counts.seats} "
-            f"(= {quorum.threshold}, at least {quorum.needed} needed): {verdict_en}."
-        )
+        zh.append(_quorum_zh(quorum, counts, rule.quorum.proxies_count_as_present))
+        en.append(_quorum_en(quorum, counts, rule.quorum.proxies_count_as_present))
+    zh.append(_vote_zh(vote, counts, rule.pass_))
+    en.append(_vote_en(vote, counts, rule.pass_))
 
-    pass_rule = rule.pass_
-    frac = format_fraction(vote.fraction)
-    sign = _SIGN[(vote.comparison, vote.met)]
-    base_zh, base_en = BASE_LABELS[vote.base]
-    if vote.base is Base.VOTES_CAST:
-        cast_zh = "（弃权计入）" if pass_rule.abstentions_count_as_cast else "（弃权不计入）"
-        cast_en = (
-            " (abstentions count as cast)"
-            if pass_rule.abstentions_count_as_cast
-            else " (abstentions not counted)"
-        )
-    elif vote.base is Base.PRESENT:
-        cast_zh = "（书面委托计入到会）" if pass_rule.proxies_count_as_present else ""
-        cast_en = (
-            " (written proxies count as present)" if pass_rule.proxies_count_as_present else ""
-        )
-    else:
-        cast_zh = cast_en = ""
-    tally_zh = f"赞成 {counts.yes}，反对 {counts.no}，弃权 {counts.abstain}"
-    tally_en = f"yes {counts.yes}, no {counts.no}, abstain {counts.abstain}"
-    minimum_zh = f"，且不少于 {vote.minimum} 票" if vote.minimum else ""
-    minimum_en = f" and at least {vote.minimum}" if vote.minimum else ""
-    vote_zh = "表决通过" if vote.met else "赞成票不足"
-    vote_en = "carried" if vote.met else "not carried"
-    zh_parts.append(
-        f"表决（{vote.source}，须{base_zh} {frac} {_ZH_WORD[vote.comparison]}{minimum_zh}）："
-        f"{tally_zh}；赞成 {vote.count} / {base_zh}{cast_zh} {vote.base_value} "
-        f"{sign} {vote.base_value} 的 {frac}（= {vote.threshold}，至少 {vote.needed}）："
-        f"{vote_zh}。"
-    )
-    en_parts.append(
-        f"Vote ({vote.source}, {vote.comparison.value.replace('_', ' ')} {frac} of "
-        f"{base_en}{minimum_en}): {tally_en}; {vote.count} yes of {vote.base_value} "
-        f"{base_en}{cast_en} {sign} {frac} of {vote.base_value} (= {vote.threshold}, "
-        f"at least {vote.needed} needed): {vote_en}."
-    )
     if outcome is Outcome.NOT_QUORATE:
-        zh_parts.append("结果：未达到法定人数，决议不成立。")
-        en_parts.append("Outcome: not quorate, so the motion cannot pass.")
+        zh.append("结果：未达到法定人数，决议不成立。")
+        en.append("Outcome: not quorate, so the motion cannot pass.")
     else:
-        zh_parts.append(f"结果：{OUTCOME_LABELS[outcome][0]}。")
-        en_parts.append(f"Outcome: {OUTCOME_LABELS[outcome][1]}.")
-    return Text(zh="".join(zh_parts), en=" ".join(en_parts))
+        zh.append(f"结果：{OUTCOME_LABELS[outcome][0]}。")
+        en.append(f"Outcome: {OUTCOME_LABELS[outcome][1]}.")
+    return Text(zh="".join(zh), en=" ".join(en))
+
+
+def _label(matter: MatterKind | None, index: int) -> str:
+    return MATTER_LABELS[matter][index] if matter is not None else ""
+
+
+def _quorum_zh(check: Check, counts: Counts, proxies: bool) -> str:
+    frac = format_fraction(check.fraction)
+    rule = f"须全体 {frac} {_ZH_WORD[check.comparison]}"
+    if proxies:
+        rule += "，书面委托计入出席"
+    if check.minimum:
+        rule += f"，且不少于 {check.minimum} 人"
+    sign = _SIGN[(check.comparison, check.met)]
+    verdict = "达到法定人数" if check.met else "未达到法定人数"
+    return (
+        f"法定人数（{_cite_zh(check.source)}，{rule}）："
+        f"出席 {check.count} / 全体 {counts.seats}{_attendance_zh(counts, proxies)} "
+        f"{sign} {counts.seats} 的 {frac}（= {check.threshold}，至少 {check.needed}）：{verdict}。"
+    )
+
+
+def _quorum_en(check: Check, counts: Counts, proxies: bool) -> str:
+    frac = format_fraction(check.fraction)
+    rule = f"{check.comparison.value.replace('_', ' ')} {frac} of all seats"
+    if proxies:
+        rule += ", written proxies count as present"
+    if check.minimum:
+        rule += f", and at least {check.minimum}"
+    sign = _SIGN[(check.comparison, check.met)]
+    verdict = "quorate" if check.met else "not quorate"
+    return (
+        f"Quorum ({_cite_en(check.source)}, {rule}): {check.count} of {counts.seats} present"
+        f"{_attendance_en(counts, proxies)} {sign} {frac} of {counts.seats} "
+        f"(= {check.threshold}, at least {check.needed} needed): {verdict}."
+    )
+
+
+def _base_note(rule: PassRule, zh: bool) -> str:
+    if rule.base is Base.VOTES_CAST:
+        if rule.abstentions_count_as_cast:
+            return "（弃权计入）" if zh else " (abstentions count as cast)"
+        return "（弃权不计入）" if zh else " (abstentions not counted)"
+    if rule.base is Base.PRESENT and rule.proxies_count_as_present:
+        return "（书面委托计入到会）" if zh else " (written proxies count as present)"
+    return ""
+
+
+def _vote_zh(check: Check, counts: Counts, rule: PassRule) -> str:
+    frac = format_fraction(check.fraction)
+    minimum = f"，且不少于 {check.minimum} 票" if check.minimum else ""
+    sign = _SIGN[(check.comparison, check.met)]
+    base = _BASE_ZH[check.base].format(n=check.base_value)
+    verdict = "表决通过" if check.met else "赞成票不足"
+    return (
+        f"表决（{_cite_zh(check.source)}，须{BASE_LABELS[check.base][0]} {frac} "
+        f"{_ZH_WORD[check.comparison]}{minimum}）："
+        f"赞成 {counts.yes}，反对 {counts.no}，弃权 {counts.abstain}；"
+        f"赞成 {check.count} / {base}{_base_note(rule, zh=True)} "
+        f"{sign} {check.base_value} 的 {frac}（= {check.threshold}，至少 {check.needed}）："
+        f"{verdict}。"
+    )
+
+
+def _vote_en(check: Check, counts: Counts, rule: PassRule) -> str:
+    frac = format_fraction(check.fraction)
+    minimum = f", and at least {check.minimum}" if check.minimum else ""
+    sign = _SIGN[(check.comparison, check.met)]
+    base = _BASE_EN[check.base].format(n=check.base_value)
+    verdict = "carried" if check.met else "not carried"
+    return (
+        f"Vote ({_cite_en(check.source)}, {check.comparison.value.replace('_', ' ')} {frac} "
+        f"of {BASE_LABELS[check.base][1]}{minimum}): "
+        f"yes {counts.yes}, no {counts.no}, abstain {counts.abstain}; "
+        f"{check.count} yes {base}{_base_note(rule, zh=False)} {sign} {frac} of "
+        f"{check.base_value} (= {check.threshold}, at least {check.needed} needed): {verdict}."
+    )
