@@ -18,6 +18,9 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 from servicekit.graphql.errors import ErrorShaping
 
 MAX_DEPTH = 15  # the gateway enforces its own (lower) limit; this guards direct misuse
+# The newest federation version the gateway's composition (@theguild/federation-composition)
+# understands; strawberry would default to a newer one.
+FEDERATION_VERSION = "2.9"
 
 
 class TransactionBoundary(SchemaExtension):
@@ -60,6 +63,7 @@ def make_schema(
         query=query,
         mutation=mutation,
         types=list(types),
+        federation_version=FEDERATION_VERSION,
         extensions=[
             TransactionBoundary,
             ErrorShaping,

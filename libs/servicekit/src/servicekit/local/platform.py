@@ -1,0 +1,226 @@
+"""The whole platform as local processes: four services and the gateway.
+
+Used by ``make up`` (detached, under ``.run/``, surviving this command; ``make down`` stops
+them by their pid files) and by the end-to-end tests (on free ports, stopped afterwards).
+Each service runs as ``uvicorn <name>.app:create_app --factory`` with its relay and consumers,
+after its database was provisioned and migrated; the gateway is the real Hive Gateway from
+``gateway/node_modules``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from servicekit.local.provision import ServiceDatabase, provision_service_database_sync
+from servicekit.migrate import upgrade
+
+SERVICES = ("membership", "governance", "finance", "notifications")
+REPO_ROOT = Path(__file__).resolve().parents[5]
+GATEWAY_DIR = REPO_ROOT / "gateway"
+
+
+class PlatformError(RuntimeError):
+    """A process did not start or did not become ready; the message carries its log tail."""
+
+
+@dataclass
+class ManagedProcess:
+    """A child process in its own process group, with a pid file and a log file."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    ready_url: str
+    run_dir: Path
+    cwd: Path = REPO_ROOT
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / "pids" / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.run_dir / "logs" / f"{self.name}.log"
+
+    def recorded_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return None
+        return pid
+
+    def start(self) -> None:
+        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file, "ab") as log:
+            self.process = subprocess.Popen(
+                self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid_file.write_text(str(self.process.pid))
+
+    def answering(self) -> bool:
+        try:
+            return httpx.get(self.ready_url, timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise PlatformError(f"{self.name} exited with {self.process.returncode}\n"
+                                    f"{self.log_tail()}")
+            if self.answering():
+                return
+            time.sleep(0.2)
+        raise PlatformError(f"{self.name} was not ready at {self.ready_url} within "
+                            f"{timeout:.0f}s\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        pid = self.process.pid if self.process is not None else self.recorded_pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _alive(pid, self.process):
+                time.sleep(0.05)
+            if _alive(pid, self.process):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        self.process = None
+
+
+def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
+    if process is not None:
+        return process.poll() is None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class PlatformConfig:
+    run_dir: Path
+    superuser_dsn: str
+    nats_url: str
+    jwt_secret: str
+    signing_secret: str
+    gateway_port: int = 4000
+    service_ports: Mapping[str, int] = field(
+        default_factory=lambda: {s: 4101 + i for i, s in enumerate(SERVICES)})
+    environment: str = "development"
+    supergraph: Path = GATEWAY_DIR / "supergraph.graphql"
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    database_names: Mapping[str, str] = field(default_factory=dict)
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig) -> None:
+        self.config = config
+        self.databases: dict[str, ServiceDatabase] = {}
+        self.processes: dict[str, ManagedProcess] = {}
+
+    @property
+    def graphql_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}/graphql"
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.config.service_ports[service]}/graphql"
+
+    def prepare_databases(self) -> None:
+        """Provision (idempotently) and migrate every service's database."""
+        for service in SERVICES:
+            database = provision_service_database_sync(
+                self.config.superuser_dsn, service,
+                database_name=self.config.database_names.get(service))
+            upgrade(service, database.migration_url)
+            self.databases[service] = database
+
+    def _base_env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CONCORD_", *(f"{s.upper()}_" for s in SERVICES)))}
+        env.update(self.config.extra_env)
+        return env
+
+    def service_process(self, service: str) -> ManagedProcess:
+        prefix = service.upper() + "_"
+        port = self.config.service_ports[service]
+        database = self.databases[service]
+        env = self._base_env() | {
+            prefix + "DATABASE_URL": database.app_url,
+            prefix + "NATS_URL": self.config.nats_url,
+            prefix + "SIGNING_SECRET": self.config.signing_secret,
+            prefix + "ENVIRONMENT": self.config.environment,
+            "OTEL_SERVICE_NAME": service,
+        }
+        argv = [sys.executable, "-m", "uvicorn", f"{service}.app:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        return ManagedProcess(service, argv, env, f"http://127.0.0.1:{port}/healthz",
+                              self.config.run_dir)
+
+    def gateway_process(self) -> ManagedProcess:
+        binary = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
+        if not binary.exists():
+            raise PlatformError(f"{binary} is missing: run `npm ci --prefix gateway`")
+        env = self._base_env() | {
+            "CONCORD_ENV": self.config.environment,
+            "CONCORD_JWT_SECRET": self.config.jwt_secret,
+            "CONCORD_SIGNING_SECRET": self.config.signing_secret,
+            "OTEL_SERVICE_NAME": "gateway",
+            **{f"CONCORD_SUBGRAPH_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
+        }
+        port = self.config.gateway_port
+        argv = [str(binary), "supergraph", str(self.config.supergraph), "--host", "127.0.0.1",
+                "--port", str(port)]
+        return ManagedProcess("gateway", argv, env, f"http://127.0.0.1:{port}/readiness",
+                              self.config.run_dir, cwd=GATEWAY_DIR)
+
+    def start(self, *, reuse_running: bool = False) -> None:
+        """Start every process (or, with ``reuse_running``, keep those already answering)."""
+        if not self.databases:
+            self.prepare_databases()
+        wanted = [self.service_process(s) for s in SERVICES] + [self.gateway_process()]
+        for proc in wanted:
+            self.processes[proc.name] = proc
+            if reuse_running and proc.recorded_pid() and proc.answering():
+                continue
+            proc.stop()  # a stale pid file or a process that stopped answering
+            proc.start()
+        for proc in wanted:
+            if proc.process is not None:
+                proc.wait_ready()
+
+    def stop(self) -> None:
+        for name in ["gateway", *reversed(SERVICES)]:
+            proc = self.processes.get(name)
+            if proc is not None:
+                proc.stop()
+
+    def stop_recorded(self) -> None:
+        """Stop processes started by an earlier command (``make down``), by pid file."""
+        for name in ["gateway", *reversed(SERVICES)]:
+            ManagedProcess(name, [], {}, "", self.config.run_dir).stop()

@@ -1,0 +1,53 @@
+"""One platform for the end-to-end tests: real PostgreSQL, NATS, the four services as
+processes, and the Hive Gateway in front, on free loopback ports."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from servicekit.local.platform import SERVICES, Platform, PlatformConfig
+from servicekit.local.ports import free_port
+from servicekit.testing.handles import NatsHandle, PostgresHandle
+
+from tests.support.otlp import OtlpReceiver
+
+
+@pytest.fixture(scope="session")
+def otlp() -> Iterator[OtlpReceiver]:
+    receiver = OtlpReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(postgres: PostgresHandle, nats_server: NatsHandle, otlp: OtlpReceiver
+             ) -> Iterator[Platform]:
+    run_dir = Path(tempfile.mkdtemp(prefix="concord-e2e-"))
+    suffix = secrets.token_hex(4)
+    config = PlatformConfig(
+        run_dir=run_dir,
+        superuser_dsn=postgres.superuser_dsn,
+        nats_url=nats_server.url,
+        jwt_secret=secrets.token_urlsafe(32),
+        signing_secret=secrets.token_urlsafe(32),
+        gateway_port=free_port(),
+        service_ports={s: free_port() for s in SERVICES},
+        database_names={s: f"concord_{s}_e2e{suffix}" for s in SERVICES},
+        extra_env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        },
+    )
+    platform = Platform(config)
+    try:
+        platform.start()
+        yield platform
+    finally:
+        platform.stop()
+        for name in config.database_names.values():
+            postgres.drop_database(name)

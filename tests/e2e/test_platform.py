@@ -1,0 +1,181 @@
+"""The platform end to end: through the real gateway to the real service processes."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from membership import credit_code
+from servicekit.auth import sign_request
+from servicekit.local.platform import Platform
+from servicekit.testing.handles import NatsHandle
+
+from tests.e2e.client import Caller
+from tests.support.otlp import OtlpReceiver
+
+CREATE = """mutation($i: CreateAllianceInput!) { createAlliance(input: $i) { id slug } }"""
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id status } }"""
+APPROVE = """mutation($id: ID!) { approveApplication(id: $id) { id status } }"""
+NOTICES = """{ myNotifications(first: 50) { totalCount edges { node { eventType subjectId
+  title } } } }"""
+
+
+def operator(platform: Platform) -> Caller:
+    return Caller(platform, "operator-1", operator=True)
+
+
+def staff(platform: Platform, slug: str) -> Caller:
+    return Caller(platform, f"{slug}-secretariat", alliances={slug: ["secretariat"]})
+
+
+def new_code() -> str:
+    digits = "".join(str(int(c, 16) % 10) for c in uuid.uuid4().hex[:8])
+    return credit_code.complete("91440300" + digits)
+
+
+def application(slug: str, name: str) -> dict[str, Any]:
+    return {"i": {"alliance": slug, "tier": "DIRECTOR", "contactName": "陈静",
+                  "contactEmail": "chen.jing@example.cn",
+                  "organization": {"nameZh": name, "kind": "ENTERPRISE", "country": "CN",
+                                   "registrationNumber": new_code()}}}
+
+
+@pytest.fixture(scope="module")
+def alliances(platform: Platform) -> None:
+    op = operator(platform)
+    for slug in ("aii", "aitisa"):
+        op.data(CREATE, {"i": {"slug": slug, "nameZh": f"{slug} 联盟", "nameEn": slug.upper(),
+                               "template": slug}})
+
+
+def wait_for(check: Any, within: float, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        result = check()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(interval)
+
+
+def test_admission_through_the_gateway_notifies_the_contact_within_two_seconds(
+    platform: Platform, alliances: None
+) -> None:
+    contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
+    submitted = contact.data(SUBMIT, application("aii", "海川智造有限公司"))["submitApplication"]
+    approved = staff(platform, "aii").data(APPROVE, {"id": submitted["id"]})
+    assert approved["approveApplication"]["status"] == "APPROVED"
+    approved_at = time.monotonic()
+
+    def approval_notice() -> bool:
+        edges = contact.data(NOTICES)["myNotifications"]["edges"]
+        return any(e["node"]["eventType"] == "membership.application.approved" for e in edges)
+
+    assert wait_for(approval_notice, within=2.0), "no approval notice within 2 s"
+    assert time.monotonic() - approved_at <= 2.0
+
+
+def test_one_query_spans_all_four_subgraphs(platform: Platform, alliances: None) -> None:
+    aii = staff(platform, "aii")
+    aii.data('mutation { createBudget(alliance: "aii", fiscalYear: 2027) { id } }')
+    data = aii.data("""{ alliance(slug: "aii") {
+        slug name template
+        members(first: 5) { totalCount }
+        bodies { kind source }
+        budgets { fiscalYear status }
+        myNotifications(first: 5) { totalCount }
+    } }""")["alliance"]
+    assert data["slug"] == "aii" and data["template"] == "aii"          # membership
+    assert "COUNCIL" in [b["kind"] for b in data["bodies"]]             # governance
+    assert {"fiscalYear": 2027, "status": "DRAFT"} in data["budgets"]  # finance
+    assert data["myNotifications"]["totalCount"] == 0                   # notifications
+
+
+def test_a_subgraph_refuses_calls_that_bypass_the_gateway(platform: Platform) -> None:
+    body = json.dumps({"query": "{ alliances { slug } }"}).encode()
+    for service in ("membership", "governance", "finance", "notifications"):
+        response = httpx.post(platform.service_url(service), content=body,
+                              headers={"content-type": "application/json"})
+        assert response.status_code == 401, service
+        assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_an_alliance_token_sees_nothing_of_another_alliance(
+    platform: Platform, alliances: None
+) -> None:
+    aii, aitisa = staff(platform, "aii"), staff(platform, "aitisa")
+    submitted = Caller(platform, "contact-x").data(
+        SUBMIT, application("aii", "隔离测试有限公司"))["submitApplication"]
+    assert [a["slug"] for a in aitisa.data("{ alliances { slug } }")["alliances"]] == ["aitisa"]
+    assert aitisa.data('{ alliance(slug: "aii") { slug } }')["alliance"] is None
+    query = "query($id: ID!) { application(id: $id) { status } }"
+    assert aitisa.data(query, {"id": submitted["id"]})["application"] is None
+    assert aii.data(query, {"id": submitted["id"]})["application"]["status"] == "SUBMITTED"
+    refused = aitisa.execute(APPROVE, {"id": submitted["id"]})
+    assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    # What the gateway would send for an aitisa caller's entity fetch, correctly signed.
+    aii_id = aii.data('{ alliance(slug: "aii") { id } }')["alliance"]["id"]
+    for service, fragment in (("membership", "... on Alliance { slug }"),
+                              ("governance", "... on Alliance { bodies { kind } }"),
+                              ("finance", "... on Alliance { budgets { fiscalYear } }")):
+        body = json.dumps({
+            "query": "query($r: [_Any!]!) { _entities(representations: $r) { "
+                     f"{fragment} }} }}",
+            "variables": {"r": [{"__typename": "Alliance", "id": aii_id}]}}).encode()
+        headers = sign_request(platform.config.signing_secret,
+                               {"sub": "aitisa-secretariat",
+                                "alliances": {"aitisa": ["secretariat"]}}, body)
+        response = httpx.post(platform.service_url(service), content=body,
+                              headers={"content-type": "application/json", **headers})
+        entity = response.json()["data"]["_entities"][0]
+        assert entity in (None, {"bodies": []}, {"budgets": []}), (service, entity)
+
+
+def test_no_event_is_lost_while_nats_is_down(
+    platform: Platform, alliances: None, nats_server: NatsHandle
+) -> None:
+    contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
+    ids = [contact.data(SUBMIT, application("aitisa", f"断网测试{i}号有限公司"))
+           ["submitApplication"]["id"] for i in range(3)]
+    wait_for(lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10)
+    with nats_server.outage(seconds=10):
+        for app_id in ids:
+            staff(platform, "aitisa").data(APPROVE, {"id": app_id})
+
+    def approvals() -> list[str]:
+        edges = contact.data(NOTICES)["myNotifications"]["edges"]
+        return [e["node"]["subjectId"] for e in edges
+                if e["node"]["eventType"] == "membership.application.approved"]
+
+    assert wait_for(lambda: len(approvals()) >= 3, within=30)
+    time.sleep(1.0)  # anything duplicated would have arrived by now
+    assert sorted(approvals()) == sorted(ids)
+
+
+def test_one_trace_from_the_gateway_to_the_last_consumer(
+    platform: Platform, alliances: None, otlp: OtlpReceiver
+) -> None:
+    contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
+    trace_id = uuid.uuid4().hex
+    traceparent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
+    contact.data(SUBMIT, application("aii", "追踪测试有限公司"),
+                 headers={"traceparent": traceparent})
+
+    def services_in_trace() -> set[str] | None:
+        services = {s.service for s in otlp.trace(trace_id)}
+        wanted = {"gateway", "membership", "notifications"}
+        return services if wanted <= services else None
+
+    found = wait_for(services_in_trace, within=15, interval=0.2)
+    spans = otlp.trace(trace_id)
+    assert found, f"trace {trace_id} has spans from {sorted({s.service for s in spans})}"
+    names = {(s.service, s.name) for s in spans}
+    assert any(svc == "membership" and n.startswith("publish concord.") for svc, n in names)
+    assert any(svc == "notifications" and n.startswith("process concord.") for svc, n in names)
+    # Connected: every span but the client's root has its parent in the same trace.
+    ids = {s.span_id for s in spans}
+    orphans = [s for s in spans if s.parent_id and s.parent_id not in ids]
+    assert len({s.parent_id for s in orphans}) <= 1, orphans
