@@ -36,6 +36,7 @@ from strawberry.types import Info
 
 try:
     from tests.support.gateway import (
+        GatewayStartError,
         RunningGateway,
         compose_supergraph,
         free_port,
@@ -44,6 +45,7 @@ try:
     )
 except ImportError:  # `tests` is not a package: pytest put tests/ itself on sys.path
     from support.gateway import (  # type: ignore[no-redef]
+        GatewayStartError,
         RunningGateway,
         compose_supergraph,
         free_port,
@@ -381,6 +383,7 @@ def dev_gateway(
         subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
         env={
             "CONCORD_MAX_DEPTH": "5",
+            "CONCORD_ROUTER_RUNTIME": "0",  # the JavaScript planner; production uses Rust
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         },
@@ -638,6 +641,19 @@ def test_graphiql_only_in_development(
 def test_health_endpoints(prod_gateway: RunningGateway) -> None:
     assert httpx.get(f"{prod_gateway.base_url}/healthcheck", timeout=5).status_code == 200
     assert httpx.get(f"{prod_gateway.base_url}/readiness", timeout=5).status_code == 200
+
+
+def test_gateway_refuses_to_start_without_secrets(supergraph: Path, tmp_path: Path) -> None:
+    with (
+        pytest.raises(GatewayStartError, match="CONCORD_SIGNING_SECRET is required"),
+        run_gateway(supergraph, jwt_secret=JWT_SECRET, signing_secret="", log_dir=tmp_path),
+    ):
+        pass
+    with (
+        pytest.raises(GatewayStartError, match=r"CONCORD_JWT_SECRET \(HS256\) or CONCORD_JWKS_URL"),
+        run_gateway(supergraph, signing_secret=SIGNING_SECRET, log_dir=tmp_path),
+    ):
+        pass
 
 
 # --- tracing ---------------------------------------------------------------------------------
