@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -654,6 +655,111 @@ def test_gateway_refuses_to_start_without_secrets(supergraph: Path, tmp_path: Pa
         run_gateway(supergraph, signing_secret=SIGNING_SECRET, log_dir=tmp_path),
     ):
         pass
+
+
+# --- RS256 via JWKS ------------------------------------------------------------------------
+
+RSA_SCRIPT = r"""
+const c = require('node:crypto');
+const pair = () => c.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const mine = pair(), foreign = pair();
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const sign = (key, payload) => {
+  const head = b64({ alg: 'RS256', typ: 'JWT', kid: 'k1' }) + '.' + b64(payload);
+  return head + '.' + c.sign('sha256', Buffer.from(head), key).toString('base64url');
+};
+const now = Math.floor(Date.now() / 1000);
+const payload = { sub: 'rs-user', iss: 'concord-idp', iat: now, exp: now + 600 };
+console.log(JSON.stringify({
+  jwks: {
+    keys: [{ ...mine.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }],
+  },
+  good: sign(mine.privateKey, payload),
+  foreign: sign(foreign.privateKey, payload),
+  expired: sign(mine.privateKey, { ...payload, exp: now - 60 }),
+  publicPem: mine.publicKey.export({ type: 'spki', format: 'pem' }),
+}));
+"""
+
+
+@dataclass
+class Jwks:
+    material: dict[str, Any]
+    url: str
+
+
+@pytest.fixture(scope="module")
+def jwks() -> Iterator[Jwks]:
+    """An RSA key pair and RS256 tokens (made with node's crypto) and a JWKS endpoint."""
+    made = subprocess.run(
+        ["node", "-e", RSA_SCRIPT], capture_output=True, text=True, check=True, timeout=30
+    )
+    material = json.loads(made.stdout)
+    document = json.dumps(material["jwks"]).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Jwks(material, f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def jwks_gateway(
+    supergraph: Path, subgraphs: Subgraphs, jwks: Jwks, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningGateway]:
+    with run_gateway(
+        supergraph,
+        jwks_url=jwks.url,
+        issuer="concord-idp",
+        signing_secret=SIGNING_SECRET,
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        log_dir=tmp_path_factory.mktemp("jwks-gateway"),
+    ) as gateway:
+        yield gateway
+
+
+def test_rs256_token_from_jwks_is_accepted(
+    jwks_gateway: RunningGateway, jwks: Jwks, subgraphs: Subgraphs
+) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(jwks_gateway, "{ alliances { id } }", bearer=jwks.material["good"])
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    (call,) = subgraphs.recorder.since(mark)
+    assert signature_ok(call.headers, call.body)
+    assert json.loads(unb64url(call.headers["x-concord-claims"]))["sub"] == "rs-user"
+
+
+def test_jwks_gateway_rejects_other_keys_and_algorithms(
+    jwks_gateway: RunningGateway, jwks: Jwks
+) -> None:
+    now = int(time.time())
+    claims = {"sub": "rs-user", "iss": "concord-idp", "iat": now, "exp": now + 600}
+    # HS256 "signed" with the public key as HMAC secret (the classic algorithm confusion).
+    head = b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "k1"}).encode())
+    body = b64url(json.dumps(claims).encode())
+    mac = hmac.new(jwks.material["publicPem"].encode(), f"{head}.{body}".encode(), hashlib.sha256)
+    confused = f"{head}.{body}.{b64url(mac.digest())}"
+    for bad in (
+        jwks.material["foreign"],
+        jwks.material["expired"],
+        confused,
+        token(),  # HS256 with the local secret: not accepted where JWKS is configured
+    ):
+        response = post(jwks_gateway, "{ alliances { id } }", bearer=bad)
+        assert response.status_code in (400, 401), response.text
 
 
 # --- tracing ---------------------------------------------------------------------------------
