@@ -7,6 +7,7 @@ accepted. Spans are kept as (trace id hex, span id hex, parent id hex, name, ser
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import threading
 from dataclasses import dataclass
@@ -69,8 +70,23 @@ class OtlpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _body(self) -> bytes:
+                if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                    raw = b""
+                    while size := int(self.rfile.readline().strip(), 16):
+                        raw += self.rfile.read(size)
+                        self.rfile.readline()
+                    self.rfile.readline()
+                else:
+                    raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+                if self.headers.get("content-encoding", "").lower() == "gzip":
+                    raw = gzip.decompress(raw)
+                return raw
+
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+                raw = self._body()
                 if "json" in (self.headers.get("content-type") or ""):
                     spans = _from_json(json.loads(raw))
                 else:
