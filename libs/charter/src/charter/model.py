@@ -540,12 +540,7 @@ class Charter(Strict):
             return None
         if step.rule is not None:
             return step.rule
-        try:
-            return self.rule_for(actor, step.matter or matter)
-        except RuleNotFound:
-            if step.kind == "vote":
-                raise
-            return None
+        return self.rule_for(actor, step.matter or matter)
 
     def evaluate_procedure(
         self,
@@ -726,6 +721,7 @@ def reference_problems(charter: Charter) -> list[Problem]:
     bodies = set(charter.bodies)
 
     def body_exists(path: str, actor: str) -> None:
+        actor = str(getattr(actor, "value", actor))
         if actor in BODY_VALUES and BodyId(actor) not in bodies:
             problems.append(Problem(path, f"body {actor!r} does not exist in this charter"))
 
@@ -797,7 +793,7 @@ def reference_problems(charter: Charter) -> list[Problem]:
             problems.append(
                 Problem(f"{path}.deadline", f"deadline {step.deadline!r} does not exist")
             )
-        if step.kind == "vote" and step.rule is None:
+        if step.is_decision and step.rule is None:
             for index, actor in enumerate(step.by):
                 if actor not in BODY_VALUES or BodyId(actor) not in bodies:
                     continue
