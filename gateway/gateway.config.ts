@@ -156,8 +156,9 @@ if (tracingEnabled) {
 
 // --- query planner ---------------------------------------------------------------------------
 
-// The Rust planner costs about a quarter less CPU per request here and supports all of the
-// above (the test suite runs one gateway with each planner).
+// The Rust planner cuts the gateway's CPU per request by about a quarter (ARCHITECTURE.md; not
+// re-measured here) and supports all of the above: tests/test_gateway.py runs the production
+// gateway with it and the development gateway with the JavaScript planner.
 const routerRuntime = (env.CONCORD_ROUTER_RUNTIME ?? '1').trim() !== '0';
 const unifiedGraphHandler = routerRuntime
   ? (await import('@graphql-hive/router-runtime')).unifiedGraphHandler
