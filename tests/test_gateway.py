@@ -445,10 +445,20 @@ def test_missing_token_is_rejected(prod_gateway: RunningGateway, subgraphs: Subg
             mint_token("another-secret-another-secret-1234", issuer=ISSUER), id="wrong-key"
         ),
         pytest.param("not-a-jwt", id="garbage"),
-        pytest.param(jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER},
-                                None, algorithm="none"), id="alg-none"),
-        pytest.param(jwt.encode({"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER},
-                                JWT_SECRET, algorithm="HS512"), id="unpinned-alg"),
+        pytest.param(
+            jwt.encode(
+                {"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER}, None, algorithm="none"
+            ),
+            id="alg-none",
+        ),
+        pytest.param(
+            jwt.encode(
+                {"sub": "x", "exp": int(time.time()) + 600, "iss": ISSUER},
+                JWT_SECRET,
+                algorithm="HS512",
+            ),
+            id="unpinned-alg",
+        ),
     ],
 )
 def test_invalid_token_is_rejected(
@@ -493,7 +503,7 @@ def test_valid_token_gets_data_and_every_subgraph_call_is_signed(
         prod_gateway,
         "query Q($t: String!) { alliances { id name motions { title } } echo(text: $t) }",
         bearer=bearer,
-        variables={"t": "联盟章程 ✓ \"quoted\" \\ back"},
+        variables={"t": '联盟章程 ✓ "quoted" \\ back'},
         # Neither of these may reach a subgraph as trusted data:
         extensions={"jwt": {"payload": {"sub": "evil", "operator": True}}},
         headers={"x-concord-claims": b64url(b'{"sub":"evil"}'), "x-concord-signature": "forged"},
@@ -503,9 +513,11 @@ def test_valid_token_gets_data_and_every_subgraph_call_is_signed(
     body = response.json()
     assert "errors" not in body, body
     assert body["data"]["alliances"][0] == {
-        "id": "aii", "name": "AII", "motions": [{"title": "budget of aii"}]
+        "id": "aii",
+        "name": "AII",
+        "motions": [{"title": "budget of aii"}],
     }
-    assert body["data"]["echo"] == "联盟章程 ✓ \"quoted\" \\ back"
+    assert body["data"]["echo"] == '联盟章程 ✓ "quoted" \\ back'
 
     calls = subgraphs.recorder.since(mark)
     paths = sorted(c.path for c in calls)

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from servicekit.local.platform import SERVICES, Platform, PlatformConfig
 from servicekit.local.ports import free_port
 from servicekit.testing.handles import NatsHandle, PostgresHandle
-
 from tests.support.otlp import OtlpReceiver
 
 
@@ -24,8 +24,9 @@ def otlp() -> Iterator[OtlpReceiver]:
 
 
 @pytest.fixture(scope="session")
-def platform(postgres: PostgresHandle, nats_server: NatsHandle, otlp: OtlpReceiver
-             ) -> Iterator[Platform]:
+def platform(
+    postgres: PostgresHandle, nats_server: NatsHandle, otlp: OtlpReceiver
+) -> Iterator[Platform]:
     run_dir = Path(tempfile.mkdtemp(prefix="concord-e2e-"))
     suffix = secrets.token_hex(4)
     config = PlatformConfig(

@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+
 from membership import credit_code
 from servicekit.auth import sign_request
 from servicekit.local.platform import Platform
 from servicekit.testing.handles import NatsHandle
-
 from tests.e2e.client import Caller
 from tests.support.otlp import OtlpReceiver
 
@@ -38,18 +38,37 @@ def new_code() -> str:
 
 
 def application(slug: str, name: str) -> dict[str, Any]:
-    return {"i": {"alliance": slug, "tier": "DIRECTOR", "contactName": "陈静",
-                  "contactEmail": "chen.jing@example.cn",
-                  "organization": {"nameZh": name, "kind": "ENTERPRISE", "country": "CN",
-                                   "registrationNumber": new_code()}}}
+    return {
+        "i": {
+            "alliance": slug,
+            "tier": "DIRECTOR",
+            "contactName": "陈静",
+            "contactEmail": "chen.jing@example.cn",
+            "organization": {
+                "nameZh": name,
+                "kind": "ENTERPRISE",
+                "country": "CN",
+                "registrationNumber": new_code(),
+            },
+        }
+    }
 
 
 @pytest.fixture(scope="module")
 def alliances(platform: Platform) -> None:
     op = operator(platform)
     for slug in ("aii", "aitisa"):
-        op.data(CREATE, {"i": {"slug": slug, "nameZh": f"{slug} 联盟", "nameEn": slug.upper(),
-                               "template": slug}})
+        op.data(
+            CREATE,
+            {
+                "i": {
+                    "slug": slug,
+                    "nameZh": f"{slug} 联盟",
+                    "nameEn": slug.upper(),
+                    "template": slug,
+                }
+            },
+        )
 
 
 def wait_for(check: Any, within: float, interval: float = 0.05) -> Any:
@@ -88,17 +107,20 @@ def test_one_query_spans_all_four_subgraphs(platform: Platform, alliances: None)
         budgets { fiscalYear status }
         myNotifications(first: 5) { totalCount }
     } }""")["alliance"]
-    assert data["slug"] == "aii" and data["template"] == "aii"          # membership
-    assert "COUNCIL" in [b["kind"] for b in data["bodies"]]             # governance
+    assert data["slug"] == "aii" and data["template"] == "aii"  # membership
+    assert "COUNCIL" in [b["kind"] for b in data["bodies"]]  # governance
     assert {"fiscalYear": 2027, "status": "DRAFT"} in data["budgets"]  # finance
-    assert data["myNotifications"]["totalCount"] == 0                   # notifications
+    assert data["myNotifications"]["totalCount"] == 0  # notifications
 
 
 def test_a_subgraph_refuses_calls_that_bypass_the_gateway(platform: Platform) -> None:
     body = json.dumps({"query": "{ alliances { slug } }"}).encode()
     for service in ("membership", "governance", "finance", "notifications"):
-        response = httpx.post(platform.service_url(service), content=body,
-                              headers={"content-type": "application/json"})
+        response = httpx.post(
+            platform.service_url(service),
+            content=body,
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 401, service
         assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -107,8 +129,9 @@ def test_an_alliance_token_sees_nothing_of_another_alliance(
     platform: Platform, alliances: None
 ) -> None:
     aii, aitisa = staff(platform, "aii"), staff(platform, "aitisa")
-    submitted = Caller(platform, "contact-x").data(
-        SUBMIT, application("aii", "隔离测试有限公司"))["submitApplication"]
+    submitted = Caller(platform, "contact-x").data(SUBMIT, application("aii", "隔离测试有限公司"))[
+        "submitApplication"
+    ]
     assert [a["slug"] for a in aitisa.data("{ alliances { slug } }")["alliances"]] == ["aitisa"]
     assert aitisa.data('{ alliance(slug: "aii") { slug } }')["alliance"] is None
     query = "query($id: ID!) { application(id: $id) { status } }"
@@ -118,18 +141,28 @@ def test_an_alliance_token_sees_nothing_of_another_alliance(
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     # What the gateway would send for an aitisa caller's entity fetch, correctly signed.
     aii_id = aii.data('{ alliance(slug: "aii") { id } }')["alliance"]["id"]
-    for service, fragment in (("membership", "... on Alliance { slug }"),
-                              ("governance", "... on Alliance { bodies { kind } }"),
-                              ("finance", "... on Alliance { budgets { fiscalYear } }")):
-        body = json.dumps({
-            "query": "query($r: [_Any!]!) { _entities(representations: $r) { "
-                     f"{fragment} }} }}",
-            "variables": {"r": [{"__typename": "Alliance", "id": aii_id}]}}).encode()
-        headers = sign_request(platform.config.signing_secret,
-                               {"sub": "aitisa-secretariat",
-                                "alliances": {"aitisa": ["secretariat"]}}, body)
-        response = httpx.post(platform.service_url(service), content=body,
-                              headers={"content-type": "application/json", **headers})
+    for service, fragment in (
+        ("membership", "... on Alliance { slug }"),
+        ("governance", "... on Alliance { bodies { kind } }"),
+        ("finance", "... on Alliance { budgets { fiscalYear } }"),
+    ):
+        body = json.dumps(
+            {
+                "query": "query($r: [_Any!]!) { _entities(representations: $r) { "
+                f"{fragment} }} }}",
+                "variables": {"r": [{"__typename": "Alliance", "id": aii_id}]},
+            }
+        ).encode()
+        headers = sign_request(
+            platform.config.signing_secret,
+            {"sub": "aitisa-secretariat", "alliances": {"aitisa": ["secretariat"]}},
+            body,
+        )
+        response = httpx.post(
+            platform.service_url(service),
+            content=body,
+            headers={"content-type": "application/json", **headers},
+        )
         entity = response.json()["data"]["_entities"][0]
         assert entity in (None, {"bodies": []}, {"budgets": []}), (service, entity)
 
@@ -138,8 +171,12 @@ def test_no_event_is_lost_while_nats_is_down(
     platform: Platform, alliances: None, nats_server: NatsHandle
 ) -> None:
     contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
-    ids = [contact.data(SUBMIT, application("aitisa", f"断网测试{i}号有限公司"))
-           ["submitApplication"]["id"] for i in range(3)]
+    ids = [
+        contact.data(SUBMIT, application("aitisa", f"断网测试{i}号有限公司"))["submitApplication"][
+            "id"
+        ]
+        for i in range(3)
+    ]
     wait_for(lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10)
     with nats_server.outage(seconds=10):
         for app_id in ids:
@@ -147,8 +184,11 @@ def test_no_event_is_lost_while_nats_is_down(
 
     def approvals() -> list[str]:
         edges = contact.data(NOTICES)["myNotifications"]["edges"]
-        return [e["node"]["subjectId"] for e in edges
-                if e["node"]["eventType"] == "membership.application.approved"]
+        return [
+            e["node"]["subjectId"]
+            for e in edges
+            if e["node"]["eventType"] == "membership.application.approved"
+        ]
 
     assert wait_for(lambda: len(approvals()) >= 3, within=30)
     time.sleep(1.0)  # anything duplicated would have arrived by now
@@ -161,8 +201,9 @@ def test_one_trace_from_the_gateway_to_the_last_consumer(
     contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
     trace_id = uuid.uuid4().hex
     traceparent = f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"
-    contact.data(SUBMIT, application("aii", "追踪测试有限公司"),
-                 headers={"traceparent": traceparent})
+    contact.data(
+        SUBMIT, application("aii", "追踪测试有限公司"), headers={"traceparent": traceparent}
+    )
 
     def services_in_trace() -> set[str] | None:
         services = {s.service for s in otlp.trace(trace_id)}

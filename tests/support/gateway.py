@@ -219,8 +219,15 @@ def run_gateway(
         log_path = log_root / f"gateway-{chosen}.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
-                [str(binary), "supergraph", str(supergraph_path),
-                 "--host", host, "--port", str(chosen)],
+                [
+                    str(binary),
+                    "supergraph",
+                    str(supergraph_path),
+                    "--host",
+                    host,
+                    "--port",
+                    str(chosen),
+                ],
                 cwd=GATEWAY_DIR,
                 env=gateway_env,
                 stdin=subprocess.DEVNULL,

@@ -39,13 +39,22 @@ def _hex(value: Any) -> str:
 def _from_json(body: dict[str, Any]) -> list[ReceivedSpan]:
     spans = []
     for rs in body.get("resourceSpans", []):
-        attrs = {a["key"]: a["value"].get("stringValue")
-                 for a in rs.get("resource", {}).get("attributes", [])}
+        attrs = {
+            a["key"]: a["value"].get("stringValue")
+            for a in rs.get("resource", {}).get("attributes", [])
+        }
         for ss in rs.get("scopeSpans", []):
             for s in ss.get("spans", []):
-                spans.append(ReceivedSpan(_hex(s["traceId"]), _hex(s["spanId"]),
-                                          _hex(s.get("parentSpanId")), s["name"],
-                                          attrs.get("service.name") or "", int(s.get("kind", 0))))
+                spans.append(
+                    ReceivedSpan(
+                        _hex(s["traceId"]),
+                        _hex(s["spanId"]),
+                        _hex(s.get("parentSpanId")),
+                        s["name"],
+                        attrs.get("service.name") or "",
+                        int(s.get("kind", 0)),
+                    )
+                )
     return spans
 
 
@@ -57,9 +66,16 @@ def _from_protobuf(raw: bytes) -> list[ReceivedSpan]:
         attrs = {a.key: a.value.string_value for a in rs.resource.attributes}
         for ss in rs.scope_spans:
             for s in ss.spans:
-                spans.append(ReceivedSpan(s.trace_id.hex(), s.span_id.hex(),
-                                          s.parent_span_id.hex(), s.name,
-                                          attrs.get("service.name", ""), s.kind))
+                spans.append(
+                    ReceivedSpan(
+                        s.trace_id.hex(),
+                        s.span_id.hex(),
+                        s.parent_span_id.hex(),
+                        s.name,
+                        attrs.get("service.name", ""),
+                        s.kind,
+                    )
+                )
     return spans
 
 

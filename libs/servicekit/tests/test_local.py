@@ -16,6 +16,9 @@ import asyncpg
 import nats
 import pytest
 from nats.js.api import StreamConfig
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from servicekit.local import (
     APP_ROLE,
     OWNER_ROLE,
@@ -30,8 +33,6 @@ from servicekit.local import (
 from servicekit.local.postgres import UNIX_SOCKET_PATH_MAX
 from servicekit.local.provision import ServiceDatabase, provision_service_database
 from servicekit.testing.handles import ExternalServiceError, NatsHandle, PostgresHandle
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 pytest_plugins = ["servicekit.testing.fixtures"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+
 from membership.app import create_app
 from membership.settings import Settings
 from servicekit.local.provision import ServiceDatabase

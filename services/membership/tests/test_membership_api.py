@@ -10,6 +10,7 @@ from typing import Any
 
 import nats
 import pytest
+
 from membership import credit_code
 from servicekit.auth import sign_request
 from servicekit.testing.subgraph import SubgraphClient, claims_for

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+
 from notifications.app import create_app
 from notifications.settings import Settings
 from servicekit.local.provision import ServiceDatabase

@@ -59,13 +59,23 @@ def create_service_app(
         bus.start()
         tasks: list[asyncio.Task[None]] = []
         if settings.run_workers:
-            relay = OutboxRelay(database, bus, outbox, batch_size=settings.relay_batch_size,
-                                idle_interval=settings.relay_idle_interval)
+            relay = OutboxRelay(
+                database,
+                bus,
+                outbox,
+                batch_size=settings.relay_batch_size,
+                idle_interval=settings.relay_idle_interval,
+            )
             tasks.append(asyncio.create_task(relay.run(), name=f"{name}-relay"))
             for spec in consumers:
-                consumer = EventConsumer(name=spec.name, event_types=spec.event_types,
-                                         handler=spec.handler, database=database, bus=bus,
-                                         inbox=inbox)
+                consumer = EventConsumer(
+                    name=spec.name,
+                    event_types=spec.event_types,
+                    handler=spec.handler,
+                    database=database,
+                    bus=bus,
+                    inbox=inbox,
+                )
                 tasks.append(asyncio.create_task(consumer.run(), name=spec.name))
         try:
             yield
@@ -77,16 +87,21 @@ def create_service_app(
             await database.dispose()
             shutdown_tracing()
 
-    app = FastAPI(title=f"Concord {name}", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title=f"Concord {name}", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.database = database
     app.state.bus = bus
     app.state.settings = settings
 
     async def context_getter(request: Request) -> Context:
         principal = request.scope["state"]["principal"]
-        return Context(principal=principal, tx=RequestTransaction(database, principal.scope()),
-                       settings=settings, bus=bus)
+        return Context(
+            principal=principal,
+            tx=RequestTransaction(database, principal.scope()),
+            settings=settings,
+            bus=bus,
+        )
 
     router: GraphQLRouter[Context, None] = GraphQLRouter(
         schema, context_getter=context_getter, graphql_ide=None, allow_queries_via_get=False

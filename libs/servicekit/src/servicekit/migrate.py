@@ -26,8 +26,10 @@ SERVICES = ("membership", "governance", "finance", "notifications")
 def alembic_config(service: str, url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", f"{service}:migrations")
-    cfg.set_main_option("file_template",
-                        "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s")
+    cfg.set_main_option(
+        "file_template",
+        "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
+    )
     if url is None:
         settings = settings_class(service)()
         url = settings.migration_database_url
@@ -48,8 +50,12 @@ def run_env(target_metadata: MetaData) -> None:
     assert url, "sqlalchemy.url is not configured"
 
     def run(connection: Connection) -> None:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          compare_type=True, transaction_per_migration=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            transaction_per_migration=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -33,6 +33,9 @@ def settings_class(service: str) -> type[ServiceSettings]:
     return type(
         f"{service.capitalize()}Settings",
         (ServiceSettings,),
-        {"model_config": SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore",
-                                            frozen=True)},
+        {
+            "model_config": SettingsConfigDict(
+                env_prefix=f"{service.upper()}_", extra="ignore", frozen=True
+            )
+        },
     )

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from servicekit.db import metadata
-from servicekit.events.tables import event_tables
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from servicekit.db import metadata
+from servicekit.events.tables import event_tables
 
 SOURCE = "/concord/finance"
 
@@ -39,16 +40,17 @@ class Budget(Base):
         sa.CheckConstraint("fiscal_year BETWEEN 2000 AND 2200", name="fiscal_year_range"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                   sa.ForeignKey("alliances.id"))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
     fiscal_year: Mapped[int] = mapped_column(sa.Integer)
     currency: Mapped[str] = mapped_column(sa.String(3))
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     prepared_by: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
-                                                 server_default=sa.func.now())
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
 
 
 TENANT_TABLES = {"alliances": "id", "budgets": "alliance_id"}

@@ -1,6 +1,7 @@
 """Finance settings (environment prefix ``FINANCE_``)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from servicekit.settings import ServiceSettings
 
 

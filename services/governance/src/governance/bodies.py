@@ -8,19 +8,27 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from servicekit.events import Envelope
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.models import Body, KnownAlliance
+from servicekit.events import Envelope
 
 CHARTER_ADOPTED = "membership.charter.adopted"
 CHARTER_AMENDED = "membership.charter.amended"
 
 
 # Glossary order: the order a clerk expects to read them in.
-BODY_ORDER = ("general_assembly", "council", "standing_council", "steering_committee",
-              "expert_committee", "secretariat", "chairs_office", "working_group")
+BODY_ORDER = (
+    "general_assembly",
+    "council",
+    "standing_council",
+    "steering_committee",
+    "expert_committee",
+    "secretariat",
+    "chairs_office",
+    "working_group",
+)
 
 
 def body_id(alliance_id: uuid.UUID, kind: str) -> uuid.UUID:
@@ -35,8 +43,9 @@ async def on_charter_adopted(session: AsyncSession, event: Envelope) -> None:
     await session.execute(
         insert(KnownAlliance)
         .values(id=alliance_id, slug=data["slug"], charter_version=version)
-        .on_conflict_do_update(index_elements=["id"],
-                               set_={"charter_version": version, "slug": data["slug"]})
+        .on_conflict_do_update(
+            index_elements=["id"], set_={"charter_version": version, "slug": data["slug"]}
+        )
     )
     bodies: dict[str, dict[str, Any]] = data["charter"]["bodies"]
     for kind, body in bodies.items():
@@ -55,13 +64,12 @@ async def on_charter_adopted(session: AsyncSession, event: Envelope) -> None:
         )
 
 
-async def bodies_of(session: AsyncSession, alliance_ids: Sequence[uuid.UUID]
-                    ) -> list[list[Body]]:
-    rows = (await session.scalars(
-        sa.select(Body).where(Body.alliance_id.in_(alliance_ids)))).all()
+async def bodies_of(session: AsyncSession, alliance_ids: Sequence[uuid.UUID]) -> list[list[Body]]:
+    rows = (await session.scalars(sa.select(Body).where(Body.alliance_id.in_(alliance_ids)))).all()
     grouped: dict[uuid.UUID, list[Body]] = {i: [] for i in alliance_ids}
-    for row in sorted(rows, key=lambda b: (BODY_ORDER.index(b.kind)
-                                            if b.kind in BODY_ORDER else len(BODY_ORDER))):
+    for row in sorted(
+        rows, key=lambda b: BODY_ORDER.index(b.kind) if b.kind in BODY_ORDER else len(BODY_ORDER)
+    ):
         grouped[row.alliance_id].append(row)
     return [grouped[i] for i in alliance_ids]
 

@@ -1,6 +1,7 @@
 """Governance settings (environment prefix ``GOVERNANCE_``)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from servicekit.settings import ServiceSettings
 
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from servicekit.auth import Principal
-from servicekit.graphql import DomainError, Forbidden, NotFound
-from servicekit.graphql.errors import Conflict
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +28,9 @@ from membership.models import (
     Organization,
 )
 from membership.organizations import OrganizationInput, find_or_register
+from servicekit.auth import Principal
+from servicekit.graphql import DomainError, Forbidden, NotFound
+from servicekit.graphql.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -68,34 +68,65 @@ async def submit(
     if data.tier not in tiers:
         raise DomainError(
             f"the charter of {alliance.slug} has no tier {data.tier!r}; its tiers are "
-            f"{', '.join(tiers)}", code="UNKNOWN_TIER", field="tier")
+            f"{', '.join(tiers)}",
+            code="UNKNOWN_TIER",
+            field="tier",
+        )
     if not data.contact_name.strip() or "@" not in data.contact_email:
-        raise DomainError("the contact person needs a name and an e-mail address",
-                          field="contactEmail")
+        raise DomainError(
+            "the contact person needs a name and an e-mail address", field="contactEmail"
+        )
     org = await find_or_register(session, data.organization)
-    member = await session.scalar(sa.select(Membership.id).where(
-        Membership.alliance_id == alliance.id, Membership.organization_id == org.id,
-        Membership.status == "active"))
+    member = await session.scalar(
+        sa.select(Membership.id).where(
+            Membership.alliance_id == alliance.id,
+            Membership.organization_id == org.id,
+            Membership.status == "active",
+        )
+    )
     if member is not None:
-        raise Conflict(f"{org.name_zh} is already a member of {alliance.slug}",
-                       code="ALREADY_MEMBER")
+        raise Conflict(
+            f"{org.name_zh} is already a member of {alliance.slug}", code="ALREADY_MEMBER"
+        )
     application = Application(
-        id=uuid.uuid4(), alliance_id=alliance.id, organization_id=org.id, tier=data.tier,
-        status="submitted", contact_user_id=actor.user_id,
-        contact_name=data.contact_name.strip(), contact_email=data.contact_email.strip())
+        id=uuid.uuid4(),
+        alliance_id=alliance.id,
+        organization_id=org.id,
+        tier=data.tier,
+        status="submitted",
+        contact_user_id=actor.user_id,
+        contact_name=data.contact_name.strip(),
+        contact_email=data.contact_email.strip(),
+    )
     try:
         async with session.begin_nested():
             session.add(application)
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"{org.name_zh} has an open application to {alliance.slug} already",
-                       code="APPLICATION_ALREADY_OPEN") from exc
-    session.add(HistoryEntry(alliance_id=alliance.id, application_id=application.id,
-                             change="application_status", from_value=None, to_value="submitted",
-                             actor=actor.user_id, reason=None, rule=None,
-                             charter_version=charter.version))
-    await events.publish(session, events.APPLICATION_SUBMITTED, subject=application.id,
-                         alliance_id=alliance.id, data=_event_data(application, alliance, org))
+        raise Conflict(
+            f"{org.name_zh} has an open application to {alliance.slug} already",
+            code="APPLICATION_ALREADY_OPEN",
+        ) from exc
+    session.add(
+        HistoryEntry(
+            alliance_id=alliance.id,
+            application_id=application.id,
+            change="application_status",
+            from_value=None,
+            to_value="submitted",
+            actor=actor.user_id,
+            reason=None,
+            rule=None,
+            charter_version=charter.version,
+        )
+    )
+    await events.publish(
+        session,
+        events.APPLICATION_SUBMITTED,
+        subject=application.id,
+        alliance_id=alliance.id,
+        data=_event_data(application, alliance, org),
+    )
     return application
 
 
@@ -103,7 +134,8 @@ async def _open_application(
     session: AsyncSession, actor: Principal, application_id: uuid.UUID
 ) -> tuple[Application, Alliance, Organization]:
     application = await session.scalar(
-        sa.select(Application).where(Application.id == application_id).with_for_update())
+        sa.select(Application).where(Application.id == application_id).with_for_update()
+    )
     if application is None:
         raise NotFound("no such application")
     alliance = await session.get(Alliance, application.alliance_id)
@@ -112,8 +144,9 @@ async def _open_application(
     if not actor.is_staff(alliance.slug):
         raise Forbidden(f"only the secretariat of {alliance.slug} decides applications")
     if application.status not in OPEN_APPLICATION_STATES:
-        raise Conflict(f"the application is {application.status} already",
-                       code="APPLICATION_CLOSED")
+        raise Conflict(
+            f"the application is {application.status} already", code="APPLICATION_CLOSED"
+        )
     return application, alliance, org
 
 
@@ -128,28 +161,61 @@ async def approve(
     application.decided_by = actor.user_id
     application.decision_reason = reason
     membership = Membership(
-        id=uuid.uuid4(), alliance_id=alliance.id, organization_id=org.id,
-        sort_name=org.name_zh or org.name_en, country=org.country, tier=application.tier,
-        status="active", contact_user_id=application.contact_user_id,
-        contact_name=application.contact_name, contact_email=application.contact_email,
-        application_id=application.id)
+        id=uuid.uuid4(),
+        alliance_id=alliance.id,
+        organization_id=org.id,
+        sort_name=org.name_zh or org.name_en,
+        country=org.country,
+        tier=application.tier,
+        status="active",
+        contact_user_id=application.contact_user_id,
+        contact_name=application.contact_name,
+        contact_email=application.contact_email,
+        application_id=application.id,
+    )
     session.add(membership)
-    session.add_all([
-        HistoryEntry(alliance_id=alliance.id, application_id=application.id,
-                     change="application_status", from_value=previous, to_value="approved",
-                     actor=actor.user_id, reason=reason, rule=None,
-                     charter_version=charter.version),
-        HistoryEntry(alliance_id=alliance.id, membership_id=membership.id, change="status",
-                     from_value=None, to_value="active", actor=actor.user_id, reason=reason,
-                     rule=None, charter_version=charter.version),
-    ])
+    session.add_all(
+        [
+            HistoryEntry(
+                alliance_id=alliance.id,
+                application_id=application.id,
+                change="application_status",
+                from_value=previous,
+                to_value="approved",
+                actor=actor.user_id,
+                reason=reason,
+                rule=None,
+                charter_version=charter.version,
+            ),
+            HistoryEntry(
+                alliance_id=alliance.id,
+                membership_id=membership.id,
+                change="status",
+                from_value=None,
+                to_value="active",
+                actor=actor.user_id,
+                reason=reason,
+                rule=None,
+                charter_version=charter.version,
+            ),
+        ]
+    )
     await session.flush()
     data = _event_data(application, alliance, org)
-    await events.publish(session, events.APPLICATION_APPROVED, subject=application.id,
-                         alliance_id=alliance.id, data=data)
-    await events.publish(session, events.MEMBER_ADMITTED, subject=membership.id,
-                         alliance_id=alliance.id,
-                         data={**data, "membershipId": str(membership.id)})
+    await events.publish(
+        session,
+        events.APPLICATION_APPROVED,
+        subject=application.id,
+        alliance_id=alliance.id,
+        data=data,
+    )
+    await events.publish(
+        session,
+        events.MEMBER_ADMITTED,
+        subject=membership.id,
+        alliance_id=alliance.id,
+        data={**data, "membershipId": str(membership.id)},
+    )
     return application
 
 
@@ -157,8 +223,7 @@ async def reject(
     session: AsyncSession, actor: Principal, application_id: uuid.UUID, reason: str
 ) -> Application:
     if not reason.strip():
-        raise DomainError("a rejection states its reasons", code="REASON_REQUIRED",
-                          field="reason")
+        raise DomainError("a rejection states its reasons", code="REASON_REQUIRED", field="reason")
     application, alliance, org = await _open_application(session, actor, application_id)
     charter = await current_charter(session, alliance)
     previous = application.status
@@ -166,13 +231,27 @@ async def reject(
     application.decided_at = datetime.now(UTC)
     application.decided_by = actor.user_id
     application.decision_reason = reason.strip()
-    session.add(HistoryEntry(alliance_id=alliance.id, application_id=application.id,
-                             change="application_status", from_value=previous,
-                             to_value="rejected", actor=actor.user_id, reason=reason.strip(),
-                             rule=None, charter_version=charter.version))
+    session.add(
+        HistoryEntry(
+            alliance_id=alliance.id,
+            application_id=application.id,
+            change="application_status",
+            from_value=previous,
+            to_value="rejected",
+            actor=actor.user_id,
+            reason=reason.strip(),
+            rule=None,
+            charter_version=charter.version,
+        )
+    )
     await session.flush()
-    await events.publish(session, events.APPLICATION_REJECTED, subject=application.id,
-                         alliance_id=alliance.id, data=_event_data(application, alliance, org))
+    await events.publish(
+        session,
+        events.APPLICATION_REJECTED,
+        subject=application.id,
+        alliance_id=alliance.id,
+        data=_event_data(application, alliance, org),
+    )
     return application
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from servicekit.events import record
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from membership.models import SOURCE, outbox
+from servicekit.events import record
 
 ALLIANCE_CREATED = "membership.alliance.created"
 CHARTER_ADOPTED = "membership.charter.adopted"
@@ -27,5 +27,12 @@ async def publish(
     alliance_id: uuid.UUID | None,
     data: dict[str, Any],
 ) -> None:
-    await record(session, outbox, source=SOURCE, type=type, subject=subject, data=data,
-                 alliance_id=alliance_id)
+    await record(
+        session,
+        outbox,
+        source=SOURCE,
+        type=type,
+        subject=subject,
+        data=data,
+        alliance_id=alliance_id,
+    )

@@ -39,7 +39,7 @@ async def page_of_members(
     filters: MemberFilter,
     *,
     first: int,
-    after: tuple[str, str] | None,
+    after: Sequence[str] | None,
 ) -> tuple[Sequence[Membership], int]:
     """``first + 1`` members after the keyset cursor (name, id), and the filtered total.
 
@@ -48,10 +48,13 @@ async def page_of_members(
     where = filters.conditions(alliance_id)
     query = sa.select(Membership).where(*where)
     if after is not None:
-        query = query.where(sa.tuple_(Membership.sort_name, Membership.id)
-                            > sa.tuple_(sa.literal(after[0]), sa.literal(uuid.UUID(after[1]))))
-    rows = (await session.scalars(
-        query.order_by(Membership.sort_name, Membership.id).limit(first + 1))).all()
+        query = query.where(
+            sa.tuple_(Membership.sort_name, Membership.id)
+            > sa.tuple_(sa.literal(after[0]), sa.literal(uuid.UUID(after[1])))
+        )
+    rows = (
+        await session.scalars(query.order_by(Membership.sort_name, Membership.id).limit(first + 1))
+    ).all()
     total = await session.scalar(sa.select(sa.func.count()).select_from(Membership).where(*where))
     return rows, int(total or 0)
 

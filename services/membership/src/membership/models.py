@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from servicekit.db import metadata
-from servicekit.events.tables import event_tables
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from servicekit.db import metadata
+from servicekit.events.tables import event_tables
 
 SOURCE = "/concord/membership"
 
@@ -63,8 +64,7 @@ class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = (sa.UniqueConstraint("country", "registration_number"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     name_zh: Mapped[str] = mapped_column(sa.Text)
     name_en: Mapped[str] = mapped_column(sa.Text, default="")
     kind: Mapped[str] = mapped_column(sa.String(40))
@@ -79,24 +79,29 @@ class Application(Base):
         # At most one open application of an organisation to an alliance, enforced by the
         # database so that concurrent submissions cannot both succeed.
         sa.Index(
-            "uq_applications_open", "alliance_id", "organization_id", unique=True,
+            "uq_applications_open",
+            "alliance_id",
+            "organization_id",
+            unique=True,
             postgresql_where=sa.text("status IN ('submitted', 'forwarded', 'returned')"),
         ),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                   sa.ForeignKey("alliances.id"), index=True)
-    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                       sa.ForeignKey("organizations.id"))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id"), index=True
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("organizations.id")
+    )
     tier: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
     contact_user_id: Mapped[str] = mapped_column(sa.Text)
     contact_name: Mapped[str] = mapped_column(sa.Text)
     contact_email: Mapped[str] = mapped_column(sa.Text)
-    submitted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
-                                                   server_default=_now())
+    submitted_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=_now()
+    )
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(sa.Text)
     decision_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -110,12 +115,13 @@ class Membership(Base):
         sa.Index("ix_memberships_alliance_name", "alliance_id", "sort_name", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                   sa.ForeignKey("alliances.id"))
-    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                       sa.ForeignKey("organizations.id"))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("organizations.id")
+    )
     # Kept here (not only on the organisation) so members list in name order with an index.
     sort_name: Mapped[str] = mapped_column(sa.Text)
     country: Mapped[str] = mapped_column(sa.String(2))
@@ -133,10 +139,10 @@ class HistoryEntry(Base):
 
     __tablename__ = "membership_history"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True,
-                                          default=uuid.uuid4)
-    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True),
-                                                   sa.ForeignKey("alliances.id"))
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
     application_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
     membership_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), index=True)
     change: Mapped[str] = mapped_column(sa.String(40))

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from servicekit.graphql import DomainError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from membership import credit_code, events
 from membership.models import Organization
+from servicekit.graphql import DomainError
 
 KINDS = (
     "enterprise",
@@ -41,8 +41,11 @@ def normalized(org: OrganizationInput) -> OrganizationInput:
     country = org.country.strip().upper()
     number = re.sub(r"\s+", "", org.registration_number).upper()
     if not COUNTRY.match(country):
-        raise DomainError("country is an ISO 3166-1 alpha-2 code such as CN or SG",
-                          code="INVALID_COUNTRY", field="country")
+        raise DomainError(
+            "country is an ISO 3166-1 alpha-2 code such as CN or SG",
+            code="INVALID_COUNTRY",
+            field="country",
+        )
     if org.kind not in KINDS:
         raise DomainError(f"unknown kind of organisation {org.kind!r}", field="kind")
     if not org.name_zh.strip() and not org.name_en.strip():
@@ -52,11 +55,15 @@ def normalized(org: OrganizationInput) -> OrganizationInput:
     if country == "CN":
         why = credit_code.problem(number)
         if why:
-            raise DomainError(f"invalid unified social credit code {number}: {why}",
-                              code="INVALID_CREDIT_CODE", field="registrationNumber")
+            raise DomainError(
+                f"invalid unified social credit code {number}: {why}",
+                code="INVALID_CREDIT_CODE",
+                field="registrationNumber",
+            )
     elif len(number) > 64:
-        raise DomainError("the registration number is longer than 64 characters",
-                          field="registrationNumber")
+        raise DomainError(
+            "the registration number is longer than 64 characters", field="registrationNumber"
+        )
     return OrganizationInput(org.name_zh.strip(), org.name_en.strip(), org.kind, country, number)
 
 
@@ -69,23 +76,38 @@ async def find_or_register(session: AsyncSession, org: OrganizationInput) -> Org
     new_id = uuid.uuid4()
     inserted = await session.scalar(
         insert(Organization)
-        .values(id=new_id, name_zh=org.name_zh or org.name_en, name_en=org.name_en,
-                kind=org.kind, country=org.country, registration_number=org.registration_number)
+        .values(
+            id=new_id,
+            name_zh=org.name_zh or org.name_en,
+            name_en=org.name_en,
+            kind=org.kind,
+            country=org.country,
+            registration_number=org.registration_number,
+        )
         .on_conflict_do_nothing(index_elements=["country", "registration_number"])
         .returning(Organization.id)
     )
     found = await session.scalar(
-        sa.select(Organization).where(Organization.country == org.country,
-                                      Organization.registration_number == org.registration_number)
+        sa.select(Organization).where(
+            Organization.country == org.country,
+            Organization.registration_number == org.registration_number,
+        )
     )
     assert found is not None
     if inserted is not None:
-        await events.publish(session, events.ORGANIZATION_REGISTERED, subject=found.id,
-                             alliance_id=None, data={
-                                 "organizationId": str(found.id), "nameZh": found.name_zh,
-                                 "nameEn": found.name_en, "kind": found.kind,
-                                 "country": found.country,
-                             })
+        await events.publish(
+            session,
+            events.ORGANIZATION_REGISTERED,
+            subject=found.id,
+            alliance_id=None,
+            data={
+                "organizationId": str(found.id),
+                "nameZh": found.name_zh,
+                "nameEn": found.name_en,
+                "kind": found.kind,
+                "country": found.country,
+            },
+        )
     return found
 
 

@@ -1,6 +1,7 @@
 """Membership settings (environment prefix ``MEMBERSHIP_``)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from servicekit.settings import ServiceSettings
 
 

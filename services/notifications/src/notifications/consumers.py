@@ -1,8 +1,7 @@
 """What notifications listens to."""
 
-from servicekit.app import ConsumerSpec
-
 from notifications import notices
+from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
     ConsumerSpec(

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from servicekit.db import metadata
-from servicekit.events.tables import event_tables
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from servicekit.db import metadata
+from servicekit.events.tables import event_tables
 
 SOURCE = "/concord/notifications"
 

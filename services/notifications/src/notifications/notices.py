@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from servicekit.events import Envelope
-from servicekit.graphql import NotFound
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.models import Notification
+from servicekit.events import Envelope
+from servicekit.graphql import NotFound
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ async def page_for(
     recipient: str,
     *,
     first: int,
-    after: tuple[str, str] | None,
+    after: Sequence[str] | None,
     alliance_id: uuid.UUID | None = None,
     unread_only: bool = False,
 ) -> tuple[Sequence[Notification], int]:

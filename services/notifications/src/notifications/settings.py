@@ -1,6 +1,7 @@
 """Notifications settings (environment prefix ``NOTIFICATIONS_``)."""
 
 from pydantic_settings import SettingsConfigDict
+
 from servicekit.settings import ServiceSettings
 
 

@@ -44,9 +44,12 @@ def mint(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Print a development JWT for Concord.")
-    parser.add_argument("--role", default="operator",
-                        help="'operator' (platform operator) or a role in --alliance "
-                             "(secretariat, chair, director, contact_person, …; comma-separated)")
+    parser.add_argument(
+        "--role",
+        default="operator",
+        help="'operator' (platform operator) or a role in --alliance "
+        "(secretariat, chair, director, contact_person, …; comma-separated)",
+    )
     parser.add_argument("--alliance", default="", help="alliance slug, e.g. aii")
     parser.add_argument("--sub", default="", help="user id (default derived from role)")
     parser.add_argument("--name", default="")
@@ -65,9 +68,17 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"role {args.role!r} needs --alliance")
     roles = [] if operator else [r.strip() for r in args.role.split(",") if r.strip()]
     sub = args.sub or ("operator" if operator else f"{args.alliance}-{roles[0]}")
-    print(mint(secret, sub=sub, name=args.name, operator=operator,
-               alliances={args.alliance: roles} if roles else {}, locale=args.locale,
-               ttl=args.ttl))
+    print(
+        mint(
+            secret,
+            sub=sub,
+            name=args.name,
+            operator=operator,
+            alliances={args.alliance: roles} if roles else {},
+            locale=args.locale,
+            ttl=args.ttl,
+        )
+    )
 
 
 if __name__ == "__main__":

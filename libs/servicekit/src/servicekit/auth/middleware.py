@@ -46,8 +46,9 @@ class GatewaySignatureMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         try:
             claims = verify_request(self.secret, headers, body)
             principal = Principal.from_claims(claims)
@@ -70,7 +71,14 @@ class GatewaySignatureMiddleware:
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
     payload: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
     body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

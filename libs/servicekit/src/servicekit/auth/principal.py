@@ -10,9 +10,7 @@ from typing import Any
 from servicekit.tenancy import TenantScope, alliance_id
 
 SECRETARIAT = "secretariat"
-OFFICER_ROLES = frozenset(
-    {"chair", "vice_chair", "secretary_general", "deputy_secretary_general"}
-)
+OFFICER_ROLES = frozenset({"chair", "vice_chair", "secretary_general", "deputy_secretary_general"})
 
 
 @dataclass(frozen=True)
@@ -50,8 +48,7 @@ class Principal:
 
     @property
     def alliance_ids(self) -> frozenset[uuid.UUID]:
-        return frozenset(alliance_id(slug) for slug, roles in self.alliance_roles.items()
-                         if roles)
+        return frozenset(alliance_id(slug) for slug, roles in self.alliance_roles.items() if roles)
 
     def scope(self) -> TenantScope:
         """The alliances this caller's requests may touch by default."""

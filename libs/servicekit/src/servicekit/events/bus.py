@@ -49,8 +49,9 @@ class EventBus:
                 self._ready.set()
                 return
             except Exception as exc:  # any failure: the server is not there yet
-                log.warning("NATS at %s not reachable (%s); retrying in %.1fs", self.url, exc,
-                            delay)
+                log.warning(
+                    "NATS at %s not reachable (%s); retrying in %.1fs", self.url, exc, delay
+                )
                 if self._nc is not None:
                     await self._nc.close()
                     self._nc = None

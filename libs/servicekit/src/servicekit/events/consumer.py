@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import propagate, trace
@@ -89,13 +90,14 @@ class EventConsumer:
             for msg in messages:
                 await self._handle(msg)
 
-    async def _handle(self, msg) -> None:  # type: ignore[no-untyped-def]
+    async def _handle(self, msg: Msg) -> None:
         deliveries = msg.metadata.num_delivered
         try:
             envelope = Envelope.from_json(msg.data)
         except InvalidEnvelope as exc:
-            log.error("consumer %s: terminating poison message on %s: %s", self.name,
-                      msg.subject, exc)
+            log.error(
+                "consumer %s: terminating poison message on %s: %s", self.name, msg.subject, exc
+            )
             await msg.term()
             return
         parent = propagate.extract(dict(msg.headers or {}))
@@ -119,23 +121,25 @@ class EventConsumer:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 if deliveries >= self.max_deliver:
-                    log.error("consumer %s: giving up on event %s after %d deliveries: %s",
-                              self.name, envelope.id, deliveries, exc)
+                    log.error(
+                        "consumer %s: giving up on event %s after %d deliveries: %s",
+                        self.name,
+                        envelope.id,
+                        deliveries,
+                        exc,
+                    )
                     await msg.term()
                 else:
-                    log.warning("consumer %s: event %s failed (%s); retrying", self.name,
-                                envelope.id, exc)
+                    log.warning(
+                        "consumer %s: event %s failed (%s); retrying", self.name, envelope.id, exc
+                    )
                     await msg.nak(delay=retry_delay(deliveries))
                 return
         await msg.ack_sync()
 
     async def handle(self, envelope: Envelope) -> bool:
         """Handle an event in one transaction; False if this consumer had handled it before."""
-        scope = (
-            TenantScope.of(envelope.alliance_id)
-            if envelope.alliance_id
-            else TenantScope()
-        )
+        scope = TenantScope.of(envelope.alliance_id) if envelope.alliance_id else TenantScope()
         async with self.database.transaction(scope) as session:
             first_time = (
                 await session.execute(

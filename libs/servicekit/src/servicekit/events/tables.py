@@ -24,11 +24,13 @@ def event_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
         sa.Column("type", sa.Text, nullable=False),
         sa.Column("envelope", JSONB, nullable=False),
         sa.Column("trace_headers", JSONB, nullable=False, server_default="{}"),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Index("ix_outbox_unpublished", "position",
-                 postgresql_where=sa.text("published_at IS NULL")),
+        sa.Index(
+            "ix_outbox_unpublished", "position", postgresql_where=sa.text("published_at IS NULL")
+        ),
     )
     inbox = sa.Table(
         "inbox",
@@ -37,8 +39,9 @@ def event_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
         sa.Column("event_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("alliance_id", UUID(as_uuid=True), nullable=True),
         sa.Column("event_type", sa.Text, nullable=False),
-        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column(
+            "handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
     return outbox, inbox
 

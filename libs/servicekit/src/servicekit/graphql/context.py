@@ -42,9 +42,9 @@ class Context(BaseContext):
         cache_key = key if key is not None else load_fn
         found = self._loaders.get(cache_key)
         if found is None:
-            found = DataLoader(load_fn=load_fn)  # type: ignore[arg-type]
+            found = DataLoader(load_fn=load_fn)
             self._loaders[cache_key] = found
-        return found  # type: ignore[return-value]
+        return found
 
 
 Info = StrawberryInfo[Context, None]

@@ -79,8 +79,7 @@ def shape_error(error: GraphQLError) -> GraphQLError:
         + (f" Reference: trace {trace_id}." if trace_id else ""),
         nodes=error.nodes,
         path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR", **({"traceId": trace_id} if trace_id
-                                                        else {})},
+        extensions={"code": "INTERNAL_SERVER_ERROR", **({"traceId": trace_id} if trace_id else {})},
     )
 
 
@@ -88,5 +87,6 @@ class ErrorShaping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [shape_error(e) for e in result.errors]
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [shape_error(e) for e in errors]

@@ -57,8 +57,9 @@ def decode_cursor(cursor: str, width: int) -> list[str]:
 
 def check_page_size(first: int) -> int:
     if first < 1 or first > MAX_PAGE:
-        raise DomainError(f"'first' must be between 1 and {MAX_PAGE}", code="BAD_USER_INPUT",
-                          argument="first")
+        raise DomainError(
+            f"'first' must be between 1 and {MAX_PAGE}", code="BAD_USER_INPUT", argument="first"
+        )
     return first
 
 

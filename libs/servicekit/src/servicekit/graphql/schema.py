@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from typing import Literal
 
 import strawberry
 from graphql import GraphQLError
@@ -20,7 +21,7 @@ from servicekit.graphql.errors import ErrorShaping
 MAX_DEPTH = 15  # the gateway enforces its own (lower) limit; this guards direct misuse
 # The newest federation version the gateway's composition (@theguild/federation-composition)
 # understands; strawberry would default to a newer one.
-FEDERATION_VERSION = "2.9"
+FEDERATION_VERSION: Literal["2.9"] = "2.9"
 
 
 class TransactionBoundary(SchemaExtension):
@@ -73,4 +74,3 @@ def make_schema(
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         ],
     )
-

@@ -69,8 +69,14 @@ class ManagedProcess:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(
-                self.argv, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                self.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self.pid_file.write_text(str(self.process.pid))
 
     def answering(self) -> bool:
@@ -83,13 +89,16 @@ class ManagedProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise PlatformError(f"{self.name} exited with {self.process.returncode}\n"
-                                    f"{self.log_tail()}")
+                raise PlatformError(
+                    f"{self.name} exited with {self.process.returncode}\n{self.log_tail()}"
+                )
             if self.answering():
                 return
             time.sleep(0.2)
-        raise PlatformError(f"{self.name} was not ready at {self.ready_url} within "
-                            f"{timeout:.0f}s\n{self.log_tail()}")
+        raise PlatformError(
+            f"{self.name} was not ready at {self.ready_url} within "
+            f"{timeout:.0f}s\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -131,7 +140,8 @@ class PlatformConfig:
     signing_secret: str
     gateway_port: int = 4000
     service_ports: Mapping[str, int] = field(
-        default_factory=lambda: {s: 4101 + i for i, s in enumerate(SERVICES)})
+        default_factory=lambda: {s: 4101 + i for i, s in enumerate(SERVICES)}
+    )
     environment: str = "development"
     supergraph: Path = GATEWAY_DIR / "supergraph.graphql"
     extra_env: Mapping[str, str] = field(default_factory=dict)
@@ -155,14 +165,19 @@ class Platform:
         """Provision (idempotently) and migrate every service's database."""
         for service in SERVICES:
             database = provision_service_database_sync(
-                self.config.superuser_dsn, service,
-                database_name=self.config.database_names.get(service))
+                self.config.superuser_dsn,
+                service,
+                database_name=self.config.database_names.get(service),
+            )
             upgrade(service, database.migration_url)
             self.databases[service] = database
 
     def _base_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("CONCORD_", *(f"{s.upper()}_" for s in SERVICES)))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("CONCORD_", *(f"{s.upper()}_" for s in SERVICES)))
+        }
         env.update(self.config.extra_env)
         return env
 
@@ -177,10 +192,21 @@ class Platform:
             prefix + "ENVIRONMENT": self.config.environment,
             "OTEL_SERVICE_NAME": service,
         }
-        argv = [sys.executable, "-m", "uvicorn", f"{service}.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-        return ManagedProcess(service, argv, env, f"http://127.0.0.1:{port}/healthz",
-                              self.config.run_dir)
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{service}.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ]
+        return ManagedProcess(
+            service, argv, env, f"http://127.0.0.1:{port}/healthz", self.config.run_dir
+        )
 
     def gateway_process(self) -> ManagedProcess:
         binary = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
@@ -194,10 +220,23 @@ class Platform:
             **{f"CONCORD_SUBGRAPH_{s.upper()}_URL": self.service_url(s) for s in SERVICES},
         }
         port = self.config.gateway_port
-        argv = [str(binary), "supergraph", str(self.config.supergraph), "--host", "127.0.0.1",
-                "--port", str(port)]
-        return ManagedProcess("gateway", argv, env, f"http://127.0.0.1:{port}/readiness",
-                              self.config.run_dir, cwd=GATEWAY_DIR)
+        argv = [
+            str(binary),
+            "supergraph",
+            str(self.config.supergraph),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        return ManagedProcess(
+            "gateway",
+            argv,
+            env,
+            f"http://127.0.0.1:{port}/readiness",
+            self.config.run_dir,
+            cwd=GATEWAY_DIR,
+        )
 
     def start(self, *, reuse_running: bool = False) -> None:
         """Start every process (or, with ``reuse_running``, keep those already answering)."""

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
-from servicekit.graphql import DomainError, Info, make_schema
 
 from finance import budgets, models
+from servicekit.graphql import DomainError, Info, make_schema
 
 
 @strawberry.enum
@@ -27,7 +27,7 @@ def _uuid(value: str) -> uuid.UUID:
         raise DomainError(f"{value!r} is not a valid id") from exc
 
 
-def _budgets_loader(info: Info):  # type: ignore[no-untyped-def]
+def _budgets_loader(info: Info):
     async def load(ids: Sequence[uuid.UUID]) -> list[list[models.Budget]]:
         async with info.context.tx.use() as session:
             return await budgets.budgets_of(session, ids)
@@ -46,9 +46,14 @@ class Budget:
 
     @classmethod
     def from_row(cls, row: models.Budget) -> Budget:
-        return cls(id=strawberry.ID(str(row.id)), alliance_id=row.alliance_id,
-                   fiscal_year=row.fiscal_year, currency=row.currency,
-                   status=BudgetStatus(row.status), created_at=row.created_at)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            alliance_id=row.alliance_id,
+            fiscal_year=row.fiscal_year,
+            currency=row.currency,
+            status=BudgetStatus(row.status),
+            created_at=row.created_at,
+        )
 
     @strawberry.field
     def alliance(self) -> Alliance:
@@ -88,9 +93,13 @@ class Mutation:
         self, info: Info, alliance: str, fiscal_year: int, currency: str = "CNY"
     ) -> Budget:
         async with info.context.tx.use() as session:
-            row = await budgets.create_budget(session, info.context.principal,
-                                              alliance_slug=alliance, fiscal_year=fiscal_year,
-                                              currency=currency)
+            row = await budgets.create_budget(
+                session,
+                info.context.principal,
+                alliance_slug=alliance,
+                fiscal_year=fiscal_year,
+                currency=currency,
+            )
         return Budget.from_row(row)
 
 

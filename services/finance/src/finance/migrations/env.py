@@ -1,7 +1,6 @@
 """Alembic environment of the finance database (runs as the owner role)."""
 
-from servicekit.migrate import run_env
-
 from finance.models import Base
+from servicekit.migrate import run_env
 
 run_env(Base.metadata)

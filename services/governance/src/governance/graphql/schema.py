@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Sequence
 
 import strawberry
-from servicekit.graphql import DomainError, Info, make_schema
 
 from governance import bodies, models
+from servicekit.graphql import DomainError, Info, make_schema
 
 
 @strawberry.enum(description="A kind of body (GLOSSARY).")
@@ -31,7 +31,7 @@ def _uuid(value: str) -> uuid.UUID:
         raise DomainError(f"{value!r} is not a valid id") from exc
 
 
-def _bodies_loader(info: Info):  # type: ignore[no-untyped-def]
+def _bodies_loader(info: Info):
     async def load(ids: Sequence[uuid.UUID]) -> list[list[models.Body]]:
         async with info.context.tx.use() as session:
             return await bodies.bodies_of(session, ids)
@@ -39,8 +39,11 @@ def _bodies_loader(info: Info):  # type: ignore[no-untyped-def]
     return info.context.loader(load, key="bodies_of")
 
 
-@strawberry.federation.type(keys=["id"], description="A body of an alliance: its general "
-                            "assembly, council, standing council, committees, secretariat …")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A body of an alliance: its general "
+    "assembly, council, standing council, committees, secretariat …",
+)
 class Body:
     id: strawberry.ID
     alliance_id: strawberry.Private[uuid.UUID]
@@ -48,14 +51,21 @@ class Body:
     name_zh: str
     name_en: str
     min_meetings_per_year: int | None = strawberry.field(
-        description="the charter's minimum number of meetings a year, if it sets one")
+        description="the charter's minimum number of meetings a year, if it sets one"
+    )
     source: str = strawberry.field(description="the charter article that sets the body up")
 
     @classmethod
     def from_row(cls, row: models.Body) -> Body:
-        return cls(id=strawberry.ID(str(row.id)), alliance_id=row.alliance_id,
-                   kind=BodyKind(row.kind), name_zh=row.name_zh, name_en=row.name_en,
-                   min_meetings_per_year=row.min_meetings_per_year, source=row.source)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            alliance_id=row.alliance_id,
+            kind=BodyKind(row.kind),
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            min_meetings_per_year=row.min_meetings_per_year,
+            source=row.source,
+        )
 
     @strawberry.field(description="The name in the caller's language.")
     def name(self, info: Info) -> str:

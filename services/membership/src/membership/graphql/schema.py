@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from servicekit.graphql import Info, NotFound, make_schema
-from servicekit.tenancy import alliance_id
 from sqlalchemy import select
 
 from membership import alliances, applications, models
@@ -19,6 +17,8 @@ from membership.graphql.types import (
     parse_id,
 )
 from membership.organizations import OrganizationInput as OrganizationData
+from servicekit.graphql import Info, NotFound, make_schema
+from servicekit.tenancy import alliance_id
 
 
 @strawberry.input
@@ -36,7 +36,8 @@ class OrganizationInput:
     kind: OrganizationKind
     country: str = strawberry.field(description="ISO 3166-1 alpha-2, e.g. CN, SG")
     registration_number: str = strawberry.field(
-        description="for CN the 18-character unified social credit code")
+        description="for CN the 18-character unified social credit code"
+    )
 
 
 @strawberry.input
@@ -62,8 +63,10 @@ class Query:
             row = await alliances.by_slug(session, slug)
         return Alliance.from_row(row) if row else None
 
-    @strawberry.field(description="An application the caller may see (as its contact person "
-                      "or as the alliance's staff).")
+    @strawberry.field(
+        description="An application the caller may see (as its contact person "
+        "or as the alliance's staff)."
+    )
     async def application(self, info: Info, id: strawberry.ID) -> Application | None:
         async with info.context.tx.use() as session:
             found = await applications.applications_by_id(session, [parse_id(id, "application")])
@@ -72,27 +75,37 @@ class Query:
     @strawberry.field(description="Applications the caller submitted as contact person.")
     async def my_applications(self, info: Info) -> list[Application]:
         async with info.context.tx.use() as session:
-            rows = (await session.scalars(
-                select(models.Application)
-                .where(models.Application.contact_user_id == info.context.principal.user_id)
-                .order_by(models.Application.submitted_at.desc()))).all()
+            rows = (
+                await session.scalars(
+                    select(models.Application)
+                    .where(models.Application.contact_user_id == info.context.principal.user_id)
+                    .order_by(models.Application.submitted_at.desc())
+                )
+            ).all()
         return [Application.from_row(r) for r in rows]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create an alliance from a charter template "
-                         "(platform operator).")
+    @strawberry.mutation(
+        description="Create an alliance from a charter template (platform operator)."
+    )
     async def create_alliance(self, info: Info, input: CreateAllianceInput) -> Alliance:
         scope = info.context.tx.scope.including([alliance_id(input.slug)])
         async with info.context.tx.use(scope) as session:
             row = await alliances.create_alliance(
-                session, info.context.principal, slug=input.slug, name_zh=input.name_zh,
-                name_en=input.name_en, template=input.template)
+                session,
+                info.context.principal,
+                slug=input.slug,
+                name_zh=input.name_zh,
+                name_en=input.name_en,
+                template=input.template,
+            )
         return Alliance.from_row(row)
 
-    @strawberry.mutation(description="Apply for membership; the caller becomes the "
-                         "organisation's contact person.")
+    @strawberry.mutation(
+        description="Apply for membership; the caller becomes the organisation's contact person."
+    )
     async def submit_application(self, info: Info, input: SubmitApplicationInput) -> Application:
         scope = info.context.tx.scope.including([alliance_id(input.alliance)])
         async with info.context.tx.use(scope) as session:
@@ -100,12 +113,23 @@ class Mutation:
             if alliance is None:
                 raise NotFound(f"there is no alliance {input.alliance!r}")
             org = input.organization
-            row = await applications.submit(session, info.context.principal, alliance,
-                                            ApplicationInput(
-                organization=OrganizationData(org.name_zh, org.name_en, org.kind.value,
-                                              org.country, org.registration_number),
-                tier=input.tier.value, contact_name=input.contact_name,
-                contact_email=input.contact_email))
+            row = await applications.submit(
+                session,
+                info.context.principal,
+                alliance,
+                ApplicationInput(
+                    organization=OrganizationData(
+                        org.name_zh,
+                        org.name_en,
+                        org.kind.value,
+                        org.country,
+                        org.registration_number,
+                    ),
+                    tier=input.tier.value,
+                    contact_name=input.contact_name,
+                    contact_email=input.contact_email,
+                ),
+            )
         return Application.from_row(row)
 
     @strawberry.mutation(description="Approve an application (the alliance's secretariat).")
@@ -113,16 +137,19 @@ class Mutation:
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> Application:
         async with info.context.tx.use() as session:
-            row = await applications.approve(session, info.context.principal,
-                                             parse_id(id, "application"), reason)
+            row = await applications.approve(
+                session, info.context.principal, parse_id(id, "application"), reason
+            )
         return Application.from_row(row)
 
-    @strawberry.mutation(description="Reject an application with its reasons (the alliance's "
-                         "secretariat).")
+    @strawberry.mutation(
+        description="Reject an application with its reasons (the alliance's secretariat)."
+    )
     async def reject_application(self, info: Info, id: strawberry.ID, reason: str) -> Application:
         async with info.context.tx.use() as session:
-            row = await applications.reject(session, info.context.principal,
-                                            parse_id(id, "application"), reason)
+            row = await applications.reject(
+                session, info.context.principal, parse_id(id, "application"), reason
+            )
         return Application.from_row(row)
 
 

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from servicekit.graphql import Connection, DomainError, Info
-from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
 
 from membership import alliances, applications, memberships, models, organizations
 from membership.memberships import MemberFilter, page_of_members
+from servicekit.graphql import Connection, DomainError, Info
+from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
 
 
 @strawberry.enum(description="An organisation's membership tier (GLOSSARY).")
@@ -58,17 +58,17 @@ def parse_id(value: str, what: str) -> uuid.UUID:
         raise DomainError(f"{value!r} is not a valid {what} id", code="BAD_USER_INPUT") from exc
 
 
-async def _load_alliances(info: Info, ids: Sequence[uuid.UUID]):  # type: ignore[no-untyped-def]
+async def _load_alliances(info: Info, ids: Sequence[uuid.UUID]):
     async with info.context.tx.use() as session:
         return await alliances.alliances_by_id(session, ids)
 
 
-def alliance_loader(info: Info):  # type: ignore[no-untyped-def]
+def alliance_loader(info: Info):
     return info.context.loader(lambda ids: _load_alliances(info, ids), key="alliance")
 
 
-def organization_loader(info: Info):  # type: ignore[no-untyped-def]
-    async def load(ids: Sequence[uuid.UUID]):  # type: ignore[no-untyped-def]
+def organization_loader(info: Info):
+    async def load(ids: Sequence[uuid.UUID]):
         async with info.context.tx.use() as session:
             return await organizations.organizations_by_id(session, ids)
 
@@ -82,8 +82,10 @@ class ContactPerson:
     email: str
 
 
-@strawberry.federation.type(keys=["id"], description="A member organisation: one identity "
-                            "across every alliance it belongs to.")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A member organisation: one identity across every alliance it belongs to.",
+)
 class Organization:
     id: strawberry.ID
     name_zh: str
@@ -94,13 +96,17 @@ class Organization:
 
     @classmethod
     def from_row(cls, row: models.Organization) -> Organization:
-        return cls(id=strawberry.ID(str(row.id)), name_zh=row.name_zh, name_en=row.name_en,
-                   kind=OrganizationKind(row.kind), country=row.country,
-                   registration_number=row.registration_number)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            kind=OrganizationKind(row.kind),
+            country=row.country,
+            registration_number=row.registration_number,
+        )
 
 
-@strawberry.federation.type(keys=["id"], description="An organisation's membership of an "
-                            "alliance.")
+@strawberry.federation.type(keys=["id"], description="An organisation's membership of an alliance.")
 class Membership:
     id: strawberry.ID
     alliance_id: strawberry.Private[uuid.UUID]
@@ -112,13 +118,19 @@ class Membership:
 
     @classmethod
     def from_row(cls, row: models.Membership) -> Membership:
-        return cls(id=strawberry.ID(str(row.id)), alliance_id=row.alliance_id,
-                   organization_id=row.organization_id, tier=MembershipTier(row.tier),
-                   status=MembershipStatus(row.status),
-                   contact_person=ContactPerson(user_id=strawberry.ID(row.contact_user_id),
-                                                name=row.contact_name,
-                                                email=row.contact_email),
-                   joined_at=row.joined_at)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            alliance_id=row.alliance_id,
+            organization_id=row.organization_id,
+            tier=MembershipTier(row.tier),
+            status=MembershipStatus(row.status),
+            contact_person=ContactPerson(
+                user_id=strawberry.ID(row.contact_user_id),
+                name=row.contact_name,
+                email=row.contact_email,
+            ),
+            joined_at=row.joined_at,
+        )
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization:
@@ -150,14 +162,21 @@ class Application:
 
     @classmethod
     def from_row(cls, row: models.Application) -> Application:
-        return cls(id=strawberry.ID(str(row.id)), alliance_id=row.alliance_id,
-                   organization_id=row.organization_id, tier=MembershipTier(row.tier),
-                   status=ApplicationStatus(row.status),
-                   contact_person=ContactPerson(user_id=strawberry.ID(row.contact_user_id),
-                                                name=row.contact_name,
-                                                email=row.contact_email),
-                   submitted_at=row.submitted_at, decided_at=row.decided_at,
-                   decision_reason=row.decision_reason)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            alliance_id=row.alliance_id,
+            organization_id=row.organization_id,
+            tier=MembershipTier(row.tier),
+            status=ApplicationStatus(row.status),
+            contact_person=ContactPerson(
+                user_id=strawberry.ID(row.contact_user_id),
+                name=row.contact_name,
+                email=row.contact_email,
+            ),
+            submitted_at=row.submitted_at,
+            decided_at=row.decided_at,
+            decision_reason=row.decision_reason,
+        )
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization:
@@ -174,8 +193,9 @@ class Application:
         return cls.from_row(found[0]) if found[0] else None
 
 
-@strawberry.federation.type(keys=["id"], description="An alliance: a tenant of the platform, "
-                            "running by its own charter.")
+@strawberry.federation.type(
+    keys=["id"], description="An alliance: a tenant of the platform, running by its own charter."
+)
 class Alliance:
     id: strawberry.ID
     slug: str
@@ -187,9 +207,15 @@ class Alliance:
 
     @classmethod
     def from_row(cls, row: models.Alliance) -> Alliance:
-        return cls(id=strawberry.ID(str(row.id)), slug=row.slug, name_zh=row.name_zh,
-                   name_en=row.name_en, template=row.template,
-                   charter_version=row.charter_version, created_at=row.created_at)
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            slug=row.slug,
+            name_zh=row.name_zh,
+            name_en=row.name_en,
+            template=row.template,
+            charter_version=row.charter_version,
+            created_at=row.created_at,
+        )
 
     @strawberry.field(description="The name in the caller's language.")
     def name(self, info: Info) -> str:
@@ -208,14 +234,24 @@ class Alliance:
     ) -> Connection[Membership]:
         check_page_size(first)
         cursor = tuple(decode_cursor(after, 2)) if after else None
-        filters = MemberFilter(tier=tier.value if tier else None,
-                               status=status.value if status else None, country=country,
-                               name=name)
+        filters = MemberFilter(
+            tier=tier.value if tier else None,
+            status=status.value if status else None,
+            country=country,
+            name=name,
+        )
         async with info.context.tx.use() as session:
-            rows, total = await page_of_members(session, uuid.UUID(self.id), filters,
-                                                first=first, after=cursor)  # type: ignore[arg-type]
-        return build_connection(rows, first=first, after=after, total=total,
-                                keyset=lambda m: (m.sort_name, m.id), node=Membership.from_row)
+            rows, total = await page_of_members(
+                session, uuid.UUID(self.id), filters, first=first, after=cursor
+            )
+        return build_connection(
+            rows,
+            first=first,
+            after=after,
+            total=total,
+            keyset=lambda m: (m.sort_name, m.id),
+            node=Membership.from_row,
+        )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Alliance | None:

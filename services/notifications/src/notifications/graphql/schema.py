@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 
 import strawberry
-from servicekit.graphql import Connection, DomainError, Info, make_schema
-from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
 
 from notifications import models, notices
+from servicekit.graphql import Connection, DomainError, Info, make_schema
+from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -85,7 +85,7 @@ async def _page(
             after=cursor,
             alliance_id=alliance_id,
             unread_only=unread_only,
-        )  # type: ignore[arg-type]
+        )
     return build_connection(
         rows,
         first=first,

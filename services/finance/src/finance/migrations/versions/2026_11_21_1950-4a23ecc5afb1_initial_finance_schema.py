@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
 from servicekit.events.tables import event_table_policies
 from servicekit.tenancy import tenant_policy_sql
-from sqlalchemy.dialects import postgresql
 
 revision: str = "4a23ecc5afb1"
 down_revision: str | None = None
