@@ -32,6 +32,12 @@ def test_shipped_text_keeps_comments() -> None:
     assert template_text("aii").startswith("# Alliance of Industrial Internet")
 
 
+def test_each_caller_gets_its_own_copy() -> None:
+    first = load_template("aii")
+    first.bodies.pop(BodyId.COUNCIL)
+    assert BodyId.COUNCIL in load_template("aii").bodies
+
+
 def _walk(data: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     if isinstance(data, dict):

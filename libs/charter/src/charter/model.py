@@ -681,6 +681,9 @@ def _problems_from(error: ValidationError) -> list[Problem]:
     for item in error.errors(include_url=False):
         loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         message = item["msg"]
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            message = f"unknown id {loc[-1]!r}: {message[0].lower()}{message[1:]}"
         for prefix in _MESSAGE_PREFIXES:
             if message.startswith(prefix):
                 message = message[len(prefix) :]

@@ -25,6 +25,10 @@ def template_text(slug: str) -> str:
 
 
 @cache
-def load_template(slug: str) -> Charter:
-    """The validated charter of a template. Charters are immutable, so one copy is shared."""
+def _parsed(slug: str) -> Charter:
     return Charter.from_yaml(template_text(slug))
+
+
+def load_template(slug: str) -> Charter:
+    """The validated charter of a template (parsed once; each caller gets its own copy)."""
+    return _parsed(slug).model_copy(deep=True)
