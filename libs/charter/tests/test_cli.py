@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from charter import load_template
 from charter.cli import main
 

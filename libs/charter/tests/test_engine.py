@@ -6,6 +6,9 @@ import re
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from charter import (
     Base,
     Comparison,
@@ -17,8 +20,6 @@ from charter import (
     QuorumRule,
     evaluate,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def reference(

@@ -8,6 +8,7 @@ floor(a*n/b) + 1.
 from __future__ import annotations
 
 import pytest
+
 from charter import Counts, load_template
 
 SIZES = [3, 5, 7, 9, 10, 12, 25, 31, 100]
