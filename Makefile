@@ -49,3 +49,6 @@ schema: deps ## export each subgraph's SDL and compose the supergraph
 
 token: .venv/.synced ## print a development token: make token ROLE=secretariat ALLIANCE=aii
 	@$(RUN) concord-token --role $(ROLE) $(if $(ALLIANCE),--alliance $(ALLIANCE))
+
+bench: deps ## list-query throughput via the gateway vs. straight to the subgraph (a ratio)
+	$(RUN) python bench/members_list.py

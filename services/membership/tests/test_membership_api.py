@@ -1,9 +1,11 @@
-"""The membership subgraph against real PostgreSQL and NATS: alliances, applications,
-tenancy and the events it publishes."""
+"""The membership subgraph against real PostgreSQL and NATS: alliances, applications through
+the charter's workflow, tenancy, refusals, and the events it publishes."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import nats
 import pytest
 
+import charter
 from membership import credit_code
 from servicekit.auth import sign_request
 from servicekit.testing.subgraph import SubgraphClient, claims_for
@@ -27,43 +30,64 @@ mutation($input: CreateAllianceInput!) {
 SUBMIT = """
 mutation($input: SubmitApplicationInput!) {
   submitApplication(input: $input) {
-    id status tier contactPerson { userId name }
+    id status tier kind contactPerson { userId name }
     organization { id nameZh country registrationNumber }
     alliance { slug }
+    materials { material reference sha256 size }
   }
 }"""
-APPROVE = 'mutation($id: ID!) { approveApplication(id: $id, reason: "材料齐全") { id status } }'
+FORWARD = 'mutation($id: ID!) { forwardApplication(id: $id, note: "材料齐全") { status } }'
+DECIDE = """mutation($id: ID!, $d: DecisionInput!) {
+  recordDecision(id: $id, input: $d) { status decisionReference { body meeting } membership {
+    id tier status certificateNumber } }
+}"""
 REJECT = """mutation($id: ID!, $r: String!) {
   rejectApplication(id: $id, reason: $r) { id status decisionReason }
 }"""
 
 
+def decision(body: str = "STANDING_COUNCIL", approved: bool = True) -> dict[str, Any]:
+    return {
+        "approved": approved,
+        "body": body,
+        "meeting": "2026年第三次常务理事会",
+        "decidedOn": "2026-11-20",
+        "minutes": "纪要第12号",
+    }
+
+
 def new_code() -> str:
-    return credit_code.complete(
-        "91110108"
-        + uuid.uuid4()
-        .hex[:8]
-        .upper()
-        .replace("I", "1")
-        .replace("O", "0")
-        .replace("S", "5")
-        .replace("V", "7")
-        .replace("Z", "2")
-    )
+    digits = "".join(str(int(c, 16) % 10) for c in uuid.uuid4().hex[:8])
+    return credit_code.complete("91110108" + digits)
 
 
-def application(alliance: str, code: str, tier: str = "DIRECTOR") -> dict[str, Any]:
+def materials(template: str) -> list[dict[str, str]]:
+    return [
+        {"material": m.id, "reference": f"纸质件 {m.id}"}
+        for m in charter.load_template(template).membership.application_materials
+    ]
+
+
+def application(
+    alliance: str,
+    code: str,
+    tier: str = "DIRECTOR",
+    template: str | None = None,
+    country: str = "CN",
+    files: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
     return {
         "input": {
             "alliance": alliance,
             "tier": tier,
             "contactName": "王敏",
             "contactEmail": "wang.min@example.cn",
+            "materials": files if files is not None else materials(template or alliance),
             "organization": {
                 "nameZh": f"测试科技有限公司{code[-6:]}",
                 "nameEn": "Test Tech",
                 "kind": "ENTERPRISE",
-                "country": "CN",
+                "country": country,
                 "registrationNumber": code,
             },
         }
@@ -72,7 +96,7 @@ def application(alliance: str, code: str, tier: str = "DIRECTOR") -> dict[str, A
 
 @pytest.fixture(scope="module")
 async def alliances(membership: SubgraphClient) -> None:
-    for slug, template in (("aii", "aii"), ("aitisa", "aitisa")):
+    for slug, template in (("aii", "aii"), ("aitisa", "aitisa"), ("china-asean", "china-asean")):
         await membership.data(
             CREATE,
             {
@@ -98,6 +122,7 @@ async def test_bad_alliance_input_is_a_typed_error(membership: SubgraphClient) -
     for variables, code in (
         ({"slug": "Bad Slug", "nameZh": "x", "template": "aii"}, "INVALID_SLUG"),
         ({"slug": "nosuch", "nameZh": "x", "template": "nosuch"}, "UNKNOWN_TEMPLATE"),
+        ({"slug": "ownfile", "nameZh": "x", "charterYaml": "slug: [broken"}, "INVALID_CHARTER"),
     ):
         result = await membership.execute(CREATE, {"input": variables}, claims=OPERATOR)
         assert result["data"] is None
@@ -105,26 +130,33 @@ async def test_bad_alliance_input_is_a_typed_error(membership: SubgraphClient) -
         assert "Traceback" not in json.dumps(result)
 
 
+async def test_an_alliance_from_its_own_charter_file(membership: SubgraphClient) -> None:
+    text = charter.template_text("aii").replace("fraction: 2/3", "fraction: 3/4", 1)
+    created = await membership.data(
+        CREATE,
+        {"input": {"slug": "own-charter", "nameZh": "自定", "charterYaml": text}},
+        claims=OPERATOR,
+    )
+    assert created["createAlliance"]["charterVersion"] == 1
+
+
 async def test_alliance_creation_is_listed_and_unique(
     membership: SubgraphClient, alliances: None
 ) -> None:
     data = await membership.data("{ alliances { slug name template } }", claims=OPERATOR)
-    assert [a["slug"] for a in data["alliances"]] == ["aii", "aitisa"]
+    assert {"aii", "aitisa", "china-asean"} <= {a["slug"] for a in data["alliances"]}
     again = await membership.execute(
         CREATE, {"input": {"slug": "aii", "nameZh": "again", "template": "aii"}}, claims=OPERATOR
     )
     assert again["errors"][0]["extensions"]["code"] == "ALLIANCE_EXISTS"
 
 
-async def test_apply_then_approve_publishes_events(
+async def test_admission_publishes_each_step(
     membership: SubgraphClient, alliances: None, nats_url: str
 ) -> None:
     nc = await nats.connect(nats_url)
-    js = nc.jetstream()
-    sub = await js.subscribe(
-        "concord.membership.application.>",
-        ordered_consumer=True,
-        deliver_policy=nats.js.api.DeliverPolicy.NEW,
+    sub = await nc.jetstream().subscribe(
+        "concord.membership.>", ordered_consumer=True, deliver_policy=nats.js.api.DeliverPolicy.NEW
     )
     try:
         submitted = (
@@ -132,86 +164,188 @@ async def test_apply_then_approve_publishes_events(
         )["submitApplication"]
         assert submitted["status"] == "SUBMITTED"
         assert submitted["contactPerson"]["userId"] == "applicant-1"
-        approved = (await membership.data(APPROVE, {"id": submitted["id"]}, claims=AII_STAFF))[
-            "approveApplication"
+        assert submitted["materials"] == [
+            {
+                "material": "application_form",
+                "reference": "纸质件 application_form",
+                "sha256": None,
+                "size": None,
+            }
         ]
-        assert approved["status"] == "APPROVED"
-        seen = []
-        while len(seen) < 2:
+        await membership.data(FORWARD, {"id": submitted["id"]}, claims=AII_STAFF)
+        decided = (
+            await membership.data(
+                DECIDE, {"id": submitted["id"], "d": decision()}, claims=AII_STAFF
+            )
+        )["recordDecision"]
+        assert decided["status"] == "APPROVED"
+        assert decided["membership"]["tier"] == "DIRECTOR"
+        assert decided["membership"]["certificateNumber"] is None  # AII issues none
+        seen: list[dict[str, Any]] = []
+        while len(seen) < 4:
             msg = await sub.next_msg(timeout=5)
             body = json.loads(msg.data)
-            if body["data"]["applicationId"] == submitted["id"]:
+            if body["data"].get("applicationId") == submitted["id"]:
                 seen.append(body)
                 assert msg.headers and msg.headers["Nats-Msg-Id"] == body["id"]
         assert [e["type"] for e in seen] == [
             "membership.application.submitted",
+            "membership.application.forwarded",
+            "membership.member.admitted",
             "membership.application.approved",
         ]
-        assert seen[1]["specversion"] == "1.0"
-        assert seen[1]["allianceid"] == seen[1]["data"]["allianceId"]
-        assert seen[1]["data"]["contactUserId"] == "applicant-1"
+        forwarded = seen[1]
+        assert forwarded["data"]["deciders"] == ["standing_council", "council"]
+        assert forwarded["data"]["rule"] == "AII Art.11(3)"
+        assert seen[3]["specversion"] == "1.0"
+        assert seen[3]["allianceid"] == seen[3]["data"]["allianceId"]
+        assert seen[3]["data"]["rule"] == "AII Art.11(3)"
     finally:
         await nc.close()
 
-    members = await membership.data(
-        '{ alliance(slug: "aii") { members(first: 10) { totalCount edges { node { tier '
-        "organization { registrationNumber } } } } } }",
+    timeline = await membership.data(
+        "query($id: ID!) { application(id: $id) { timeline { change fromValue toValue actor "
+        "rule charterVersion } } }",
+        {"id": submitted["id"]},
         claims=AII_STAFF,
     )
-    codes = [
-        e["node"]["organization"]["registrationNumber"]
-        for e in members["alliance"]["members"]["edges"]
+    assert [(t["toValue"], t["rule"]) for t in timeline["application"]["timeline"]] == [
+        ("submitted", "AII Art.11"),
+        ("forwarded", "AII Art.11(2)"),
+        ("approved", "AII Art.11(3)"),
     ]
-    assert submitted["organization"]["registrationNumber"] in codes
 
 
 async def test_refusals_change_nothing(membership: SubgraphClient, alliances: None) -> None:
     code = new_code()
     first = await membership.data(SUBMIT, application("aii", code), claims=APPLICANT)
     app_id = first["submitApplication"]["id"]
+    wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
+    pdf = base64.b64encode(b"%PDF-1.7 test").decode()
+    exe = base64.b64encode(b"MZ\x90\x00 not a pdf").decode()
+    big = base64.b64encode(b"%PDF-" + b"0" * (2 * 1024 * 1024)).decode()
+
+    def with_file(content: str, content_type: str = "application/pdf") -> dict[str, Any]:
+        return application(
+            "aii",
+            new_code(),
+            files=[
+                {
+                    "material": "application_form",
+                    "fileName": "form.pdf",
+                    "contentType": content_type,
+                    "contentBase64": content,
+                }
+            ],
+        )
+
     cases = [
         (SUBMIT, application("aii", code), APPLICANT, "APPLICATION_ALREADY_OPEN"),
+        (SUBMIT, application("aii", wrong_check), APPLICANT, "INVALID_CREDIT_CODE"),
+        (SUBMIT, application("aii", new_code(), files=[]), APPLICANT, "MISSING_MATERIALS"),
+        (SUBMIT, with_file(exe), APPLICANT, "DISALLOWED_DOCUMENT"),
+        (SUBMIT, with_file(pdf, "application/x-msdownload"), APPLICANT, "DISALLOWED_DOCUMENT"),
+        (SUBMIT, with_file(big), APPLICANT, "DOCUMENT_TOO_LARGE"),
         (
             SUBMIT,
-            application("aii", code[:17] + ("0" if code[17] != "0" else "1")),
+            application("aii", new_code(), files=[{"material": "passport", "reference": "x"}]),
             APPLICANT,
-            "INVALID_CREDIT_CODE",
+            "UNKNOWN_MATERIAL",
         ),
-        (SUBMIT, application("aii", new_code(), tier="ORDINARY"), APPLICANT, None),
+        (
+            SUBMIT,
+            application("china-asean", new_code(), tier="ORDINARY"),
+            APPLICANT,
+            "UNKNOWN_TIER",
+        ),
+        (SUBMIT, application("china-asean", new_code(), country="US"), APPLICANT, "NOT_ELIGIBLE"),
+        (DECIDE, {"id": app_id, "d": decision()}, AII_STAFF, "NOT_FORWARDED"),
         (REJECT, {"id": app_id, "r": "  "}, AII_STAFF, "REASON_REQUIRED"),
-        (APPROVE, {"id": app_id}, AITISA_STAFF, "NOT_FOUND"),
-        (APPROVE, {"id": app_id}, APPLICANT, "FORBIDDEN"),
+        (FORWARD, {"id": app_id}, AITISA_STAFF, "NOT_FOUND"),
+        (FORWARD, {"id": app_id}, APPLICANT, "FORBIDDEN"),
     ]
     for query, variables, claims, code_expected in cases:
         result = await membership.execute(query, variables, claims=claims)
-        if code_expected is None:
-            assert not result.get("errors")
-            continue
+        assert result.get("errors"), (code_expected, result)
         assert result["errors"][0]["extensions"]["code"] == code_expected, result
+        assert "Traceback" not in json.dumps(result)
+
+    await membership.data(FORWARD, {"id": app_id}, claims=AII_STAFF)
+    wrong_body = await membership.execute(
+        DECIDE, {"id": app_id, "d": decision("GENERAL_ASSEMBLY")}, claims=AII_STAFF
+    )
+    assert wrong_body["errors"][0]["extensions"]["code"] == "WRONG_BODY"
+    assert "AII Art.11(3)" in wrong_body["errors"][0]["message"]
     status = await membership.data(
         "query($id: ID!) { application(id: $id) { status } }", {"id": app_id}, claims=AII_STAFF
     )
-    assert status["application"]["status"] == "SUBMITTED"
-    # The rejection refused for want of reasons left the application open: reject it properly.
+    assert status["application"]["status"] == "FORWARDED"
     rejected = await membership.data(
-        REJECT, {"id": app_id, "r": "材料不全：缺少营业执照复印件"}, claims=AII_STAFF
+        DECIDE,
+        {"id": app_id, "d": decision(approved=False) | {"reason": "不符合入会条件"}},
+        claims=AII_STAFF,
     )
-    assert rejected["rejectApplication"]["decisionReason"].startswith("材料不全")
-    closed = await membership.execute(APPROVE, {"id": app_id}, claims=AII_STAFF)
+    assert rejected["recordDecision"]["status"] == "REJECTED"
+    closed = await membership.execute(FORWARD, {"id": app_id}, claims=AII_STAFF)
     assert closed["errors"][0]["extensions"]["code"] == "APPLICATION_CLOSED"
 
 
-async def test_tier_not_in_charter_is_refused(membership: SubgraphClient, alliances: None) -> None:
-    await membership.data(
-        CREATE,
-        {"input": {"slug": "china-asean", "nameZh": "中国—东盟", "template": "china-asean"}},
-        claims=OPERATOR,
+async def test_an_uploaded_file_is_kept_with_its_digest(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    content = b"%PDF-1.7\n% the written application\n"
+    result = await membership.data(
+        SUBMIT,
+        application(
+            "aii",
+            new_code(),
+            files=[
+                {
+                    "material": "application_form",
+                    "fileName": "申请表.pdf",
+                    "contentType": "application/pdf",
+                    "contentBase64": base64.b64encode(content).decode(),
+                }
+            ],
+        ),
+        claims=APPLICANT,
     )
-    result = await membership.execute(
-        SUBMIT, application("china-asean", new_code(), tier="ORDINARY"), claims=APPLICANT
+    (material,) = result["submitApplication"]["materials"]
+    assert material["sha256"] == hashlib.sha256(content).hexdigest()
+    assert material["size"] == len(content)
+
+
+async def test_return_for_correction_and_resubmit(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    app_id = (
+        await membership.data(SUBMIT, application("china-asean", new_code()), claims=APPLICANT)
+    )["submitApplication"]["id"]
+    returned = await membership.data(
+        'mutation($id: ID!) { returnApplication(id: $id, reasons: "营业执照复印件不清晰") '
+        "{ status decisionReason } }",
+        {"id": app_id},
+        claims=staff("china-asean"),
     )
-    assert result["errors"][0]["extensions"]["code"] == "UNKNOWN_TIER"
-    assert "china-asean" in result["errors"][0]["message"]
+    assert returned["returnApplication"]["status"] == "RETURNED"
+    stranger = await membership.execute(
+        "mutation($id: ID!) { resubmitApplication(id: $id) { status } }",
+        {"id": app_id},
+        claims=claims_for("someone-else"),
+    )
+    assert stranger["errors"][0]["extensions"]["code"] in ("NOT_FOUND", "NOT_CONTACT_PERSON")
+    again = await membership.data(
+        "mutation($id: ID!, $m: [MaterialInput!]) { resubmitApplication(id: $id, materials: $m)"
+        " { status materials { material } } }",
+        {"id": app_id, "m": [{"material": "introduction_and_licence", "reference": "清晰复印件"}]},
+        claims=APPLICANT,
+    )
+    assert again["resubmitApplication"]["status"] == "SUBMITTED"
+    assert len(again["resubmitApplication"]["materials"]) == 4
+
+
+def staff(slug: str) -> dict[str, Any]:
+    return claims_for(f"{slug}-sec", alliances={slug: ["secretariat"]})
 
 
 async def test_concurrent_submissions_leave_one_open_application(

@@ -124,6 +124,10 @@ def create_service_app(
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    app.add_middleware(GatewaySignatureMiddleware, secret=settings.signing_secret)
+    app.add_middleware(
+        GatewaySignatureMiddleware,
+        secret=settings.signing_secret,
+        max_body=settings.max_request_bytes,
+    )
     instrument(app, database.engine)
     return app

@@ -9,7 +9,8 @@ at the boundary (see ``servicekit.graphql.schema``), used by one coroutine at a 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import MetaData, text
@@ -73,18 +74,32 @@ class RequestTransaction:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
 
+    async def _started(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._database.sessionmaker()
+            await self._session.begin()
+            await apply_scope(self._session, self.scope)
+        return self._session
+
     @asynccontextmanager
-    async def use(self, scope: TenantScope | None = None) -> AsyncIterator[AsyncSession]:
-        """The request's session; ``scope`` widens the tenant scope for the rest of it."""
+    async def use(self) -> AsyncIterator[AsyncSession]:
+        """The request's session, in the caller's tenant scope."""
         async with self._lock:
-            if self._session is None:
-                self._session = self._database.sessionmaker()
-                await self._session.begin()
-                await apply_scope(self._session, self.scope)
-            if scope is not None and scope != self.scope:
-                self.scope = scope
-                await apply_scope(self._session, scope)
-            yield self._session
+            yield await self._started()
+
+    @asynccontextmanager
+    async def widened(self, alliance_ids: Iterable[uuid.UUID]) -> AsyncIterator[AsyncSession]:
+        """The session with ``alliance_ids`` added to the scope for this block only.
+
+        For writes the caller may make in an alliance it has no role in (its own application,
+        its own membership), decided in Python first; the rest of the request, including the
+        fields of the response, is read in the caller's own scope again.
+        """
+        async with self._lock:
+            session = await self._started()
+            await apply_scope(session, self.scope.including(alliance_ids))
+            yield session
+            await apply_scope(session, self.scope)  # not reached on error: it rolls back
 
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None

@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = 10
     relay_batch_size: int = 100
     relay_idle_interval: float = Field(default=0.2, description="seconds between outbox polls")
+    max_request_bytes: int = Field(
+        default=4 * 1024 * 1024, description="GraphQL request size limit (documents up to 2 MiB)"
+    )
     run_workers: bool = Field(default=True, description="run the outbox relay and consumers")
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import charter
 from membership import events
-from membership.charters import template_document
+from membership.charters import charter_document, parsed, template_document
 from membership.models import Alliance, CharterVersion
 from servicekit.auth import Principal
 from servicekit.graphql import DomainError, Forbidden
@@ -28,8 +30,10 @@ async def create_alliance(
     name_zh: str,
     name_en: str,
     template: str,
+    charter_yaml: str | None = None,
 ) -> Alliance:
-    """Create an alliance from a charter template (platform operator only)."""
+    """Create an alliance from a charter template, or from a charter file of its own
+    (platform operator only)."""
     if not actor.operator:
         raise Forbidden("only the platform operator creates alliances")
     if not SLUG.match(slug):
@@ -40,7 +44,7 @@ async def create_alliance(
         )
     if not name_zh.strip():
         raise DomainError("the alliance needs a Chinese name", field="nameZh")
-    document = template_document(template)
+    document = charter_document(charter_yaml) if charter_yaml else template_document(template)
     aid = alliance_id(slug)
     if await session.get(Alliance, aid) is not None:
         raise Conflict(f"an alliance with slug {slug!r} exists already", code="ALLIANCE_EXISTS")
@@ -111,3 +115,80 @@ async def current_charter(session: AsyncSession, alliance: Alliance) -> CharterV
     version = await session.get(CharterVersion, (alliance.id, alliance.charter_version))
     assert version is not None, "an alliance always has its current charter version"
     return version
+
+
+async def amend_charter(
+    session: AsyncSession,
+    actor: Principal,
+    alliance: Alliance,
+    changes: dict[str, Any],
+    note: str,
+) -> CharterVersion:
+    """Adopt a new version of the charter with ``changes`` (dotted paths → new values).
+
+    The motion that amends a charter is governance's; until it sends its decision the
+    platform operator records an adopted amendment here. The new version and the
+    differences, rule by rule, go out as ``membership.charter.amended``.
+    """
+    if not actor.operator:
+        raise Forbidden("only the platform operator records an adopted charter amendment")
+    if not note.strip():
+        raise DomainError(
+            "an amendment states what adopted it (motion, meeting, date)", field="note"
+        )
+    current = await current_charter(session, alliance)
+    old = parsed(current)
+    try:
+        new = charter.amend(old, changes, note=note.strip())
+    except charter.CharterError as exc:
+        raise DomainError(f"the amendment is not valid: {exc}", code="INVALID_CHARTER") from exc
+    differences = [
+        {"path": c.path, "old": _plain(c.old), "new": _plain(c.new)} for c in charter.diff(old, new)
+    ]
+    if not differences:
+        raise DomainError("the amendment changes nothing", field="changes")
+    alliance.charter_version = current.version + 1
+    version = CharterVersion(
+        alliance_id=alliance.id,
+        version=alliance.charter_version,
+        document=new.model_dump(mode="json"),
+        adopted_by=actor.user_id,
+        reason=note.strip(),
+    )
+    session.add(version)
+    await session.flush()
+    await events.publish(
+        session,
+        events.CHARTER_AMENDED,
+        subject=alliance.id,
+        alliance_id=alliance.id,
+        data={
+            "allianceId": str(alliance.id),
+            "slug": alliance.slug,
+            "version": version.version,
+            "previousVersion": current.version,
+            "note": note.strip(),
+            "changes": differences,
+            "charter": version.document,
+        },
+    )
+    return version
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able form of a charter value (fractions as strings, models as data)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
+        return value
+    return str(value)
+
+
+async def versions_of(session: AsyncSession, alliance_id: uuid.UUID) -> Sequence[CharterVersion]:
+    return (
+        await session.scalars(
+            sa.select(CharterVersion)
+            .where(CharterVersion.alliance_id == alliance_id)
+            .order_by(CharterVersion.version)
+        )
+    ).all()

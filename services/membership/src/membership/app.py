@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from membership.consumers import CONSUMERS
 from membership.graphql.schema import schema
 from membership.models import inbox, outbox
 from membership.settings import Settings
@@ -15,4 +16,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         schema=schema,
         outbox=outbox,
         inbox=inbox,
+        consumers=CONSUMERS,
     )

@@ -1,8 +1,12 @@
-"""Applications for membership: submitted by an organisation's contact person, reviewed by the
-secretariat, decided as the alliance's charter says.
+"""Applications: every membership matter a charter makes somebody decide.
 
-This first slice lets the secretariat approve or reject directly; the charter's full admission
-workflow (preliminary review, the deciding body's decision, certificates) builds on it.
+An application asks for admission, a change of tier, withdrawal, or (proposed by the
+secretariat) expulsion. It moves as the alliance's charter says (:mod:`membership.workflow`):
+the secretariat's preliminary review forwards it, returns it for correction or rejects it; the
+body the charter names decides it, and the secretariat records that decision with its
+reference (later a governance vote sends the same decision as an event); or the secretariat
+completes it where no body decides. Each step is written to the history with who, when, why and
+the article applied, and published as an event.
 """
 
 from __future__ import annotations
@@ -10,15 +14,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from membership import events
+from charter import Charter
+from membership import documents, events
 from membership.alliances import current_charter
-from membership.charters import tier_ids
+from membership.charters import parsed
+from membership.documents import MaterialInput
 from membership.models import (
     OPEN_APPLICATION_STATES,
     Alliance,
@@ -28,9 +35,12 @@ from membership.models import (
     Organization,
 )
 from membership.organizations import OrganizationInput, find_or_register
+from membership.workflow import Workflow, workflow
 from servicekit.auth import Principal
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.graphql.errors import Conflict
+
+GOVERNANCE = "governance"  # the actor recorded when a governance vote decides
 
 
 @dataclass(frozen=True)
@@ -39,32 +49,111 @@ class ApplicationInput:
     tier: str
     contact_name: str
     contact_email: str
+    materials: Sequence[MaterialInput] = ()
 
 
-def _event_data(app: Application, alliance: Alliance, org: Organization) -> dict[str, object]:
-    return {
-        "applicationId": str(app.id),
-        "allianceId": str(alliance.id),
-        "allianceSlug": alliance.slug,
-        "allianceNameZh": alliance.name_zh,
-        "allianceNameEn": alliance.name_en,
-        "organizationId": str(org.id),
-        "organizationNameZh": org.name_zh,
-        "organizationNameEn": org.name_en,
-        "tier": app.tier,
-        "status": app.status,
-        "contactUserId": app.contact_user_id,
-        "contactName": app.contact_name,
-        "reason": app.decision_reason,
-    }
+@dataclass(frozen=True)
+class Decision:
+    """A body's decision, as recorded from its meeting."""
+
+    approved: bool
+    body: str
+    meeting: str
+    decided_on: date
+    minutes: str | None = None
+    reason: str | None = None
+
+    def reference(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "meeting": self.meeting,
+            "decidedOn": self.decided_on.isoformat(),
+            "minutes": self.minutes,
+        }
 
 
-async def submit(
+@dataclass
+class Case:
+    """An application with everything needed to move it."""
+
+    application: Application
+    alliance: Alliance
+    organization: Organization
+    charter_version: int
+    charter: Charter
+    flow: Workflow
+
+    def history(
+        self,
+        actor: str,
+        change: str,
+        old: str | None,
+        new: str | None,
+        reason: str | None,
+        rule: str | None,
+        *,
+        on_membership: bool = False,
+    ) -> HistoryEntry:
+        app = self.application
+        return HistoryEntry(
+            alliance_id=self.alliance.id,
+            application_id=None if on_membership else app.id,
+            membership_id=app.membership_id if on_membership else None,
+            change=change,
+            from_value=old,
+            to_value=new,
+            actor=actor,
+            reason=reason,
+            rule=rule,
+            charter_version=self.charter_version,
+        )
+
+    def event_data(self, **extra: Any) -> dict[str, Any]:
+        app, org, alliance = self.application, self.organization, self.alliance
+        return {
+            "applicationId": str(app.id),
+            "kind": app.kind,
+            "allianceId": str(alliance.id),
+            "allianceSlug": alliance.slug,
+            "allianceNameZh": alliance.name_zh,
+            "allianceNameEn": alliance.name_en,
+            "organizationId": str(org.id),
+            "organizationNameZh": org.name_zh,
+            "organizationNameEn": org.name_en,
+            "membershipId": str(app.membership_id) if app.membership_id else None,
+            "tier": app.tier,
+            "status": app.status,
+            "contactUserId": app.contact_user_id,
+            "contactName": app.contact_name,
+            "reason": app.decision_reason,
+            "charterVersion": self.charter_version,
+            **extra,
+        }
+
+    async def publish(self, session: AsyncSession, type: str, **extra: Any) -> None:
+        subject = self.application.id
+        if type.startswith("membership.member.") and self.application.membership_id:
+            subject = self.application.membership_id
+        await events.publish(
+            session,
+            type,
+            subject=subject,
+            alliance_id=self.alliance.id,
+            data=self.event_data(**extra),
+        )
+
+
+# ------------------------------------------------------------------------------- starting
+
+
+async def submit_admission(
     session: AsyncSession, actor: Principal, alliance: Alliance, data: ApplicationInput
 ) -> Application:
-    """File an application; the submitter becomes the organisation's contact person."""
-    charter = await current_charter(session, alliance)
-    tiers = tier_ids(charter.document)
+    """File an application for admission; the submitter becomes the contact person."""
+    version = await current_charter(session, alliance)
+    model = parsed(version)
+    flow = workflow(model, "admission")
+    tiers = [str(t.value) for t in model.tier_ids]
     if data.tier not in tiers:
         raise DomainError(
             f"the charter of {alliance.slug} has no tier {data.tier!r}; its tiers are "
@@ -72,10 +161,18 @@ async def submit(
             code="UNKNOWN_TIER",
             field="tier",
         )
-    if not data.contact_name.strip() or "@" not in data.contact_email:
+    _check_contact(data.contact_name, data.contact_email)
+    eligible = model.membership.eligible_countries
+    country = data.organization.country.strip().upper()
+    if eligible is not None and country not in eligible.codes:
         raise DomainError(
-            "the contact person needs a name and an e-mail address", field="contactEmail"
+            f"{alliance.slug} admits organisations from {', '.join(eligible.codes)} only "
+            f"({eligible.source})",
+            code="NOT_ELIGIBLE",
+            field="organization.country",
+            rule=eligible.source,
         )
+    materials = _required_materials(model, data.materials)
     org = await find_or_register(session, data.organization)
     member = await session.scalar(
         sa.select(Membership.id).where(
@@ -92,167 +189,476 @@ async def submit(
         id=uuid.uuid4(),
         alliance_id=alliance.id,
         organization_id=org.id,
+        kind="admission",
         tier=data.tier,
         status="submitted",
+        submitted_by=actor.user_id,
         contact_user_id=actor.user_id,
         contact_name=data.contact_name.strip(),
         contact_email=data.contact_email.strip(),
     )
+    case = Case(application, alliance, org, version.version, model, flow)
+    await _insert(
+        session, case, f"{org.name_zh} has an open application to {alliance.slug} already"
+    )
+    documents.store(session, alliance.id, application.id, materials, actor.user_id)
+    return await _started(session, case, actor.user_id)
+
+
+async def request_tier_change(
+    session: AsyncSession,
+    actor: Principal,
+    membership_id: uuid.UUID,
+    tier: str,
+    reason: str | None,
+) -> Application:
+    case = await _for_membership(session, actor, membership_id, "tier_change")
+    tiers = [str(t.value) for t in case.charter.tier_ids]
+    membership = await _membership(session, membership_id)
+    if tier not in tiers:
+        raise DomainError(
+            f"the charter of {case.alliance.slug} has no tier {tier!r}; its "
+            f"tiers are {', '.join(tiers)}",
+            code="UNKNOWN_TIER",
+            field="tier",
+        )
+    if tier == membership.tier:
+        raise DomainError(f"the member is a {tier} member already", field="tier")
+    case.application.tier = tier
+    case.application.grounds = (reason or "").strip() or None
+    await _insert(session, case, "a change of tier is open for this member already")
+    return await _started(session, case, actor.user_id)
+
+
+async def request_withdrawal(
+    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, reason: str | None
+) -> Application:
+    """The contact person's written notice (or application) to leave."""
+    case = await _for_membership(session, actor, membership_id, "withdrawal")
+    case.application.grounds = (reason or "").strip() or None
+    await _insert(session, case, "a withdrawal is open for this member already")
+    return await _started(session, case, actor.user_id)
+
+
+async def propose_expulsion(
+    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, grounds: str
+) -> Application:
+    if not grounds.strip():
+        raise DomainError(
+            "an expulsion proposal states its grounds", code="REASON_REQUIRED", field="grounds"
+        )
+    case = await _for_membership(session, actor, membership_id, "expulsion")
+    case.application.grounds = grounds.strip()
+    await _insert(session, case, "an expulsion of this member is proposed already")
+    return await _started(session, case, actor.user_id)
+
+
+async def _for_membership(
+    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, kind: str
+) -> Case:
+    membership = await _membership(session, membership_id)
+    alliance = await session.get(Alliance, membership.alliance_id)
+    org = await session.get(Organization, membership.organization_id)
+    assert alliance is not None and org is not None
+    version = await current_charter(session, alliance)
+    model = parsed(version)
+    flow = workflow(model, kind)
+    if membership.status != "active":
+        raise Conflict(f"the membership is {membership.status}", code="MEMBERSHIP_ENDED")
+    _check_starter(actor, alliance, membership, flow)
+    application = Application(
+        id=uuid.uuid4(),
+        alliance_id=alliance.id,
+        organization_id=org.id,
+        kind=kind,
+        membership_id=membership.id,
+        tier=None,
+        status="submitted",
+        submitted_by=actor.user_id,
+        contact_user_id=membership.contact_user_id,
+        contact_name=membership.contact_name,
+        contact_email=membership.contact_email,
+    )
+    return Case(application, alliance, org, version.version, model, flow)
+
+
+def _check_starter(
+    actor: Principal, alliance: Alliance, membership: Membership, flow: Workflow
+) -> None:
+    if "member" in flow.starters and actor.user_id == membership.contact_user_id:
+        return
+    staff_may = "secretariat" in flow.starters or any(
+        s in flow.starters for s in ("chair", "secretary_general")
+    )
+    if staff_may and actor.is_staff(alliance.slug):
+        return
+    who = " or ".join(flow.starters)
+    if "member" in flow.starters:
+        raise Forbidden(
+            f"only the organisation's contact person may start a {flow.matter} ({flow.source})",
+            code="NOT_CONTACT_PERSON",
+            rule=flow.source,
+        )
+    raise Forbidden(f"a {flow.matter} is started by the {who} ({flow.source})", rule=flow.source)
+
+
+async def _insert(session: AsyncSession, case: Case, conflict: str) -> None:
     try:
         async with session.begin_nested():
-            session.add(application)
+            session.add(case.application)
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            f"{org.name_zh} has an open application to {alliance.slug} already",
-            code="APPLICATION_ALREADY_OPEN",
-        ) from exc
+        raise Conflict(conflict, code="APPLICATION_ALREADY_OPEN") from exc
+
+
+async def _started(session: AsyncSession, case: Case, actor: str) -> Application:
+    """After filing: announce it, and move on at once where the charter has nobody review,
+    decide or complete it (free withdrawal by written notice)."""
+    app, flow = case.application, case.flow
     session.add(
-        HistoryEntry(
-            alliance_id=alliance.id,
-            application_id=application.id,
-            change="application_status",
-            from_value=None,
-            to_value="submitted",
-            actor=actor.user_id,
-            reason=None,
-            rule=None,
-            charter_version=charter.version,
-        )
+        case.history(actor, "application_status", None, "submitted", app.grounds, flow.source)
     )
-    await events.publish(
-        session,
-        events.APPLICATION_SUBMITTED,
-        subject=application.id,
-        alliance_id=alliance.id,
-        data=_event_data(application, alliance, org),
-    )
-    return application
+    await case.publish(session, events.APPLICATION_SUBMITTED)
+    if flow.needs_decision and not flow.review:
+        await _forward(session, case, actor, None, flow.source)
+    elif not (flow.review or flow.needs_decision or flow.finisher_source):
+        await _approve(session, case, actor, None, flow.source)
+    return app
 
 
-async def _open_application(
-    session: AsyncSession, actor: Principal, application_id: uuid.UUID
-) -> tuple[Application, Alliance, Organization]:
-    application = await session.scalar(
-        sa.select(Application).where(Application.id == application_id).with_for_update()
-    )
-    if application is None:
-        raise NotFound("no such application")
-    alliance = await session.get(Alliance, application.alliance_id)
-    org = await session.get(Organization, application.organization_id)
-    assert alliance is not None and org is not None
-    if not actor.is_staff(alliance.slug):
-        raise Forbidden(f"only the secretariat of {alliance.slug} decides applications")
-    if application.status not in OPEN_APPLICATION_STATES:
-        raise Conflict(
-            f"the application is {application.status} already", code="APPLICATION_CLOSED"
-        )
-    return application, alliance, org
+# ---------------------------------------------------------------------------- the review
 
 
-async def approve(
-    session: AsyncSession, actor: Principal, application_id: uuid.UUID, reason: str | None
+async def forward(
+    session: AsyncSession, actor: Principal, application_id: uuid.UUID, note: str | None
 ) -> Application:
-    application, alliance, org = await _open_application(session, actor, application_id)
-    charter = await current_charter(session, alliance)
-    previous = application.status
-    application.status = "approved"
-    application.decided_at = datetime.now(UTC)
-    application.decided_by = actor.user_id
-    application.decision_reason = reason
+    case = await _open_case(session, actor, application_id)
+    if not case.flow.review:
+        raise Conflict(
+            f"the charter has no preliminary review for {case.flow.matter}", code="NO_REVIEW_STEP"
+        )
+    _expect(case, "submitted")
+    await _forward(session, case, actor.user_id, note, case.flow.review)
+    return case.application
+
+
+async def _forward(
+    session: AsyncSession, case: Case, actor: str, note: str | None, rule: str | None
+) -> None:
+    app = case.application
+    previous, app.status, app.forwarded_at = app.status, "forwarded", datetime.now(UTC)
+    session.add(case.history(actor, "application_status", previous, "forwarded", note, rule))
+    await session.flush()
+    await case.publish(
+        session,
+        events.APPLICATION_FORWARDED,
+        deciders=list(case.flow.deciders),
+        matter=case.flow.matter,
+        rule=case.flow.decision_source,
+    )
+
+
+async def return_for_correction(
+    session: AsyncSession, actor: Principal, application_id: uuid.UUID, reasons: str
+) -> Application:
+    reasons = _reasons(reasons)
+    case = await _open_case(session, actor, application_id)
+    if not case.flow.review:
+        raise Conflict(
+            f"the charter has no preliminary review for {case.flow.matter}", code="NO_REVIEW_STEP"
+        )
+    _expect(case, "submitted")
+    app = case.application
+    app.status, app.decision_reason = "returned", reasons
+    session.add(
+        case.history(
+            actor.user_id, "application_status", "submitted", "returned", reasons, case.flow.review
+        )
+    )
+    await session.flush()
+    await case.publish(session, events.APPLICATION_RETURNED)
+    return app
+
+
+async def resubmit(
+    session: AsyncSession,
+    actor: Principal,
+    application_id: uuid.UUID,
+    materials: Sequence[MaterialInput],
+) -> Application:
+    case = await _load_case(session, application_id, lock=True)
+    app = case.application
+    if actor.user_id != app.contact_user_id:
+        raise Forbidden(
+            "only the contact person resubmits an application", code="NOT_CONTACT_PERSON"
+        )
+    _expect(case, "returned")
+    allowed = [m.id for m in case.charter.membership.application_materials]
+    checked = documents.check_all(materials, allowed)
+    documents.store(session, case.alliance.id, app.id, checked, actor.user_id)
+    app.status, app.decision_reason = "submitted", None
+    session.add(
+        case.history(
+            actor.user_id, "application_status", "returned", "submitted", None, case.flow.source
+        )
+    )
+    await session.flush()
+    await case.publish(session, events.APPLICATION_RESUBMITTED)
+    return app
+
+
+async def reject(
+    session: AsyncSession, actor: Principal, application_id: uuid.UUID, reasons: str
+) -> Application:
+    """The secretariat's rejection at preliminary review, with its reasons."""
+    reasons = _reasons(reasons)
+    case = await _open_case(session, actor, application_id)
+    if not case.flow.review:
+        raise Conflict(
+            f"{case.flow.matter} is decided by the "
+            f"{' or '.join(case.flow.deciders)}, not at a preliminary review",
+            code="NO_REVIEW_STEP",
+        )
+    _expect(case, "submitted", "returned")
+    await _reject(session, case, actor.user_id, reasons, case.flow.review)
+    return case.application
+
+
+# ----------------------------------------------------------------------- the decision
+
+
+async def record_decision(
+    session: AsyncSession, actor: Principal | None, application_id: uuid.UUID, decision: Decision
+) -> Application:
+    """The deciding body's decision, recorded by the secretariat (``actor``) or sent by
+    governance (``actor`` None) after a vote."""
+    if actor is None:
+        case = await _load_case(session, application_id, lock=True)
+    else:
+        case = await _open_case(session, actor, application_id)
+    flow = case.flow
+    if not flow.needs_decision:
+        raise Conflict(
+            f"no body decides a {flow.matter} under {flow.source}; the secretariat completes it",
+            code="NO_DECISION_STEP",
+        )
+    app = case.application
+    if app.status == "submitted" and flow.review:
+        raise Conflict(
+            f"the secretariat has not forwarded this application ({flow.review})",
+            code="NOT_FORWARDED",
+        )
+    _expect(case, "forwarded")
+    if decision.body not in flow.deciders:
+        raise DomainError(
+            f"a {flow.matter} is decided by the {' or '.join(flow.deciders)} "
+            f"({flow.decision_source}), not the {decision.body}",
+            code="WRONG_BODY",
+            field="body",
+            rule=flow.decision_source,
+        )
+    if not decision.meeting.strip():
+        raise DomainError("the decision's meeting reference is required", field="meeting")
+    who = actor.user_id if actor else GOVERNANCE
+    app.decided_by_body = decision.body
+    app.decision_reference = decision.reference()
+    if decision.approved:
+        await _approve(session, case, who, decision.reason, flow.decision_source)
+    else:
+        await _reject(session, case, who, _reasons(decision.reason or ""), flow.decision_source)
+    return app
+
+
+async def complete(
+    session: AsyncSession, actor: Principal, application_id: uuid.UUID, note: str | None
+) -> Application:
+    """The secretariat completes a matter no body decides (AII: records the written notice
+    of withdrawal, Art.15(1))."""
+    case = await _open_case(session, actor, application_id)
+    if case.flow.needs_decision or not case.flow.finisher_source:
+        raise Conflict(
+            f"a {case.flow.matter} is decided by the "
+            f"{' or '.join(case.flow.deciders) or 'charter'}, not completed by "
+            "the secretariat",
+            code="NO_COMPLETION_STEP",
+        )
+    _expect(case, "submitted")
+    await _approve(session, case, actor.user_id, note, case.flow.finisher_source)
+    return case.application
+
+
+async def _approve(
+    session: AsyncSession, case: Case, actor: str, reason: str | None, rule: str | None
+) -> None:
+    app = case.application
+    previous = app.status
+    app.status, app.decided_at, app.decided_by = "approved", datetime.now(UTC), actor
+    app.decision_reason = reason
+    session.add(case.history(actor, "application_status", previous, "approved", reason, rule))
+    effect = {
+        "admission": _admit,
+        "tier_change": _change_tier,
+        "withdrawal": _end,
+        "expulsion": _end,
+    }[app.kind]
+    await effect(session, case, actor, rule)
+    await session.flush()
+    await case.publish(session, events.APPLICATION_APPROVED, rule=rule)
+
+
+async def _reject(
+    session: AsyncSession, case: Case, actor: str, reasons: str, rule: str | None
+) -> None:
+    app = case.application
+    previous = app.status
+    app.status, app.decided_at, app.decided_by = "rejected", datetime.now(UTC), actor
+    app.decision_reason = reasons
+    session.add(case.history(actor, "application_status", previous, "rejected", reasons, rule))
+    await session.flush()
+    await case.publish(session, events.APPLICATION_REJECTED, rule=rule)
+
+
+# -------------------------------------------------------------------------- the effects
+
+
+async def _admit(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
+    app, org, alliance = case.application, case.organization, case.alliance
+    certificate = None
+    if case.flow.issues == "membership_certificate":
+        alliance.certificates_issued += 1
+        certificate = (
+            f"{alliance.slug.upper()}-{datetime.now(UTC).year}-{alliance.certificates_issued:04d}"
+        )
     membership = Membership(
         id=uuid.uuid4(),
         alliance_id=alliance.id,
         organization_id=org.id,
         sort_name=org.name_zh or org.name_en,
         country=org.country,
-        tier=application.tier,
+        tier=app.tier,
         status="active",
-        contact_user_id=application.contact_user_id,
-        contact_name=application.contact_name,
-        contact_email=application.contact_email,
-        application_id=application.id,
+        contact_user_id=app.contact_user_id,
+        contact_name=app.contact_name,
+        contact_email=app.contact_email,
+        application_id=app.id,
+        certificate_number=certificate,
     )
     session.add(membership)
-    session.add_all(
-        [
-            HistoryEntry(
-                alliance_id=alliance.id,
-                application_id=application.id,
-                change="application_status",
-                from_value=previous,
-                to_value="approved",
-                actor=actor.user_id,
-                reason=reason,
-                rule=None,
-                charter_version=charter.version,
-            ),
-            HistoryEntry(
-                alliance_id=alliance.id,
-                membership_id=membership.id,
-                change="status",
-                from_value=None,
-                to_value="active",
-                actor=actor.user_id,
-                reason=reason,
-                rule=None,
-                charter_version=charter.version,
-            ),
-        ]
+    app.membership_id = membership.id
+    session.add(
+        case.history(actor, "status", None, "active", app.decision_reason, rule, on_membership=True)
     )
     await session.flush()
-    data = _event_data(application, alliance, org)
-    await events.publish(
-        session,
-        events.APPLICATION_APPROVED,
-        subject=application.id,
-        alliance_id=alliance.id,
-        data=data,
-    )
-    await events.publish(
-        session,
-        events.MEMBER_ADMITTED,
-        subject=membership.id,
-        alliance_id=alliance.id,
-        data={**data, "membershipId": str(membership.id)},
-    )
-    return application
+    await case.publish(session, events.MEMBER_ADMITTED, certificateNumber=certificate, rule=rule)
 
 
-async def reject(
-    session: AsyncSession, actor: Principal, application_id: uuid.UUID, reason: str
-) -> Application:
-    if not reason.strip():
-        raise DomainError("a rejection states its reasons", code="REASON_REQUIRED", field="reason")
-    application, alliance, org = await _open_application(session, actor, application_id)
-    charter = await current_charter(session, alliance)
-    previous = application.status
-    application.status = "rejected"
-    application.decided_at = datetime.now(UTC)
-    application.decided_by = actor.user_id
-    application.decision_reason = reason.strip()
+async def _change_tier(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
+    app = case.application
+    membership = await _membership(session, app.membership_id, lock=True)
+    previous, membership.tier = membership.tier, app.tier or membership.tier
     session.add(
-        HistoryEntry(
-            alliance_id=alliance.id,
-            application_id=application.id,
-            change="application_status",
-            from_value=previous,
-            to_value="rejected",
-            actor=actor.user_id,
-            reason=reason.strip(),
-            rule=None,
-            charter_version=charter.version,
+        case.history(
+            actor, "tier", previous, membership.tier, app.grounds, rule, on_membership=True
         )
     )
     await session.flush()
-    await events.publish(
-        session,
-        events.APPLICATION_REJECTED,
-        subject=application.id,
-        alliance_id=alliance.id,
-        data=_event_data(application, alliance, org),
+    await case.publish(session, events.MEMBER_TIER_CHANGED, fromTier=previous, rule=rule)
+
+
+async def _end(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
+    app = case.application
+    membership = await _membership(session, app.membership_id, lock=True)
+    status = {"withdrawal": "withdrawn", "expulsion": "expelled"}[app.kind]
+    previous = membership.status
+    membership.status, membership.ended_at = status, datetime.now(UTC)
+    session.add(
+        case.history(actor, "status", previous, status, app.grounds, rule, on_membership=True)
     )
-    return application
+    await session.flush()
+    await case.publish(
+        session,
+        {"withdrawn": events.MEMBER_WITHDRAWN, "expelled": events.MEMBER_EXPELLED}[status],
+        rule=rule,
+    )
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+async def _membership(
+    session: AsyncSession, membership_id: uuid.UUID | None, *, lock: bool = False
+) -> Membership:
+    query = sa.select(Membership).where(Membership.id == membership_id)
+    found = await session.scalar(query.with_for_update() if lock else query)
+    if found is None:
+        raise NotFound("no such membership")
+    return found
+
+
+async def _load_case(
+    session: AsyncSession, application_id: uuid.UUID, *, lock: bool, staff: Principal | None = None
+) -> Case:
+    query = sa.select(Application).where(Application.id == application_id)
+    application = await session.scalar(query.with_for_update() if lock else query)
+    if application is None:
+        raise NotFound("no such application")
+    alliance = await session.get(Alliance, application.alliance_id, with_for_update=lock)
+    org = await session.get(Organization, application.organization_id)
+    assert alliance is not None and org is not None
+    if staff is not None and not staff.is_staff(alliance.slug):
+        raise Forbidden(f"only the secretariat of {alliance.slug} handles applications")
+    version = await current_charter(session, alliance)
+    model = parsed(version)
+    return Case(
+        application, alliance, org, version.version, model, workflow(model, application.kind)
+    )
+
+
+async def _open_case(session: AsyncSession, actor: Principal, application_id: uuid.UUID) -> Case:
+    return await _load_case(session, application_id, lock=True, staff=actor)
+
+
+def _expect(case: Case, *states: str) -> None:
+    status = case.application.status
+    if status not in states:
+        closed = status not in OPEN_APPLICATION_STATES
+        raise Conflict(
+            f"the application is {status}"
+            + ("" if closed else f"; this step needs it {' or '.join(states)}"),
+            code="APPLICATION_CLOSED" if closed else "WRONG_STATE",
+        )
+
+
+def _reasons(reasons: str) -> str:
+    if not reasons.strip():
+        raise DomainError(
+            "a rejection or return states its reasons", code="REASON_REQUIRED", field="reason"
+        )
+    return reasons.strip()
+
+
+def _check_contact(name: str, email: str) -> None:
+    if not name.strip() or "@" not in email or len(email) > 200:
+        raise DomainError(
+            "the contact person needs a name and an e-mail address", field="contactEmail"
+        )
+
+
+def _required_materials(
+    model: Charter, given: Sequence[MaterialInput]
+) -> list[documents.CheckedMaterial]:
+    wanted = model.membership.application_materials
+    checked = documents.check_all(given, [m.id for m in wanted])
+    missing = [m for m in wanted if m.id not in {c.material for c in checked}]
+    if missing:
+        raise DomainError(
+            "the application lacks "
+            + "; ".join(f"{m.id} ({m.text.en}, {m.source})" for m in missing),
+            code="MISSING_MATERIALS",
+            field="materials",
+            missing=[m.id for m in missing],
+        )
+    return checked
 
 
 async def applications_by_id(

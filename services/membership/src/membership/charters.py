@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import charter
+from membership.models import CharterVersion
 from servicekit.graphql import DomainError
 
 
 def template_names() -> list[str]:
     return list(charter.list_templates())
+
+
+def charter_document(text: str) -> dict[str, Any]:
+    """A charter file (YAML or JSON) checked rule by rule, as JSON data."""
+    try:
+        model = charter.Charter.from_yaml(text)
+    except charter.CharterValidationError as exc:
+        raise DomainError(
+            "the charter file has problems: "
+            + "; ".join(f"{p.path}: {p.message}" for p in exc.problems),
+            code="INVALID_CHARTER",
+            problems=[f"{p.path}: {p.message}" for p in exc.problems],
+        ) from exc
+    except (charter.CharterError, ValueError) as exc:
+        raise DomainError(
+            f"the charter file cannot be read: {exc}", code="INVALID_CHARTER"
+        ) from exc
+    return model.model_dump(mode="json")
 
 
 def template_document(slug: str) -> dict[str, Any]:
@@ -22,6 +42,12 @@ def template_document(slug: str) -> dict[str, Any]:
     return charter.load_template(slug).model_dump(mode="json")
 
 
-def tier_ids(document: dict[str, Any]) -> list[str]:
-    """The charter's tiers, lowest first."""
-    return [str(t.value) for t in charter.Charter.model_validate(document).tier_ids]
+_parsed: dict[tuple[uuid.UUID, int], charter.Charter] = {}
+
+
+def parsed(version: CharterVersion) -> charter.Charter:
+    """The charter model of a stored version (versions never change, so parse each once)."""
+    key = (version.alliance_id, version.version)
+    if key not in _parsed:
+        _parsed[key] = charter.Charter.model_validate(version.document)
+    return _parsed[key]

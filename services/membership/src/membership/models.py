@@ -8,7 +8,7 @@ alliances); every other table carries the alliance id under forced row-level sec
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,8 @@ from servicekit.events.tables import event_tables
 SOURCE = "/concord/membership"
 
 OPEN_APPLICATION_STATES = ("submitted", "forwarded", "returned")
+# What an application asks for; each follows the charter's procedure for that matter.
+APPLICATION_KINDS = ("admission", "tier_change", "withdrawal", "expulsion")
 
 
 class Base(DeclarativeBase):
@@ -43,6 +45,7 @@ class Alliance(Base):
     name_en: Mapped[str] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(40))
     charter_version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    certificates_issued: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_by: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
@@ -82,6 +85,7 @@ class Application(Base):
             "uq_applications_open",
             "alliance_id",
             "organization_id",
+            "kind",
             unique=True,
             postgresql_where=sa.text("status IN ('submitted', 'forwarded', 'returned')"),
         ),
@@ -94,8 +98,17 @@ class Application(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), sa.ForeignKey("organizations.id")
     )
-    tier: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(
+        sa.String(20), default="admission", server_default="admission"
+    )
+    membership_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    tier: Mapped[str | None] = mapped_column(sa.String(40), doc="asked for (admission, change)")
     status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
+    submitted_by: Mapped[str] = mapped_column(sa.Text, server_default="")
+    grounds: Mapped[str | None] = mapped_column(sa.Text, doc="why (withdrawal, expulsion)")
+    forwarded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decided_by_body: Mapped[str | None] = mapped_column(sa.String(40))
+    decision_reference: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     contact_user_id: Mapped[str] = mapped_column(sa.Text)
     contact_name: Mapped[str] = mapped_column(sa.Text)
     contact_email: Mapped[str] = mapped_column(sa.Text)
@@ -131,7 +144,9 @@ class Membership(Base):
     contact_name: Mapped[str] = mapped_column(sa.Text)
     contact_email: Mapped[str] = mapped_column(sa.Text)
     application_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    certificate_number: Mapped[str | None] = mapped_column(sa.Text)
     joined_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
 class HistoryEntry(Base):
@@ -155,6 +170,78 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
 
 
+class Document(Base):
+    """A material handed in with an application: an uploaded file (kept with its sha256) or a
+    reference to a paper document."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("applications.id"), index=True
+    )
+    material: Mapped[str] = mapped_column(sa.String(60), doc="the charter's material id")
+    file_name: Mapped[str | None] = mapped_column(sa.Text)
+    content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    size: Mapped[int | None] = mapped_column(sa.Integer)
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    content: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    reference: Mapped[str | None] = mapped_column(sa.Text)
+    uploaded_by: Mapped[str] = mapped_column(sa.Text)
+    uploaded_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+
+
+class RoleAssignment(Base):
+    """A person holding a role in an alliance (secretariat staff, chair, …)."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        sa.Index(
+            "uq_role_assignments_current",
+            "alliance_id",
+            "user_id",
+            "role",
+            unique=True,
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
+    user_id: Mapped[str] = mapped_column(sa.Text)
+    name: Mapped[str] = mapped_column(sa.Text)
+    role: Mapped[str] = mapped_column(sa.String(40))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    assigned_by: Mapped[str] = mapped_column(sa.Text)
+    assigned_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class AbsenceStreak(Base):
+    """Consecutive absences of a member from the meetings of one body (AII Art.13)."""
+
+    __tablename__ = "absence_streaks"
+
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
+    membership_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("memberships.id"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    meetings: Mapped[list[str]] = mapped_column(
+        JSONB, default=list, doc="the meetings missed in a row"
+    )
+    last_held_on: Mapped[date | None] = mapped_column(sa.Date)
+
+
 # Which column holds the alliance id of each tenant table (for policies and the catalog test).
 TENANT_TABLES = {
     "alliances": "id",
@@ -162,5 +249,8 @@ TENANT_TABLES = {
     "applications": "alliance_id",
     "memberships": "alliance_id",
     "membership_history": "alliance_id",
+    "documents": "alliance_id",
+    "role_assignments": "alliance_id",
+    "absence_streaks": "alliance_id",
 }
 PLATFORM_TABLES = {"organizations"}

@@ -15,13 +15,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from servicekit.auth.principal import Principal
 from servicekit.auth.signing import Unauthenticated, verify_request
 
-MAX_BODY = 1_000_000  # bytes: GraphQL documents and variables, not uploads
-
 
 class GatewaySignatureMiddleware:
-    def __init__(self, app: ASGIApp, *, secret: str, path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, *, secret: str, max_body: int, path: str = "/graphql") -> None:
         self.app = app
         self.secret = secret
+        self.max_body = max_body
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -39,7 +38,7 @@ class GatewaySignatureMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > self.max_body:
                 await _refuse(send, 413, "PAYLOAD_TOO_LARGE", "the request body is too large")
                 return
             chunks.append(chunk)

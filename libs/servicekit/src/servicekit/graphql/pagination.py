@@ -40,6 +40,9 @@ class Connection(Generic[T]):
     total_count: int
 
 
+C = TypeVar("C", bound="Connection[Any]")
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
     raw = json.dumps([str(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -71,11 +74,17 @@ def build_connection(
     total: int,
     keyset: Callable[[Any], Sequence[Any]],
     node: Callable[[Any], T],
-) -> Connection[T]:
-    """A page from ``rows``, which were fetched with ``LIMIT first + 1`` to see if more follow."""
+    connection: type[C] = Connection,  # type: ignore[assignment]
+    **extra: Any,
+) -> C:
+    """A page from ``rows``, which were fetched with ``LIMIT first + 1`` to see if more follow.
+
+    ``connection`` is a subclass of :class:`Connection` with ``extra`` fields (totals …).
+    """
     page = list(rows[:first])
     edges = [Edge(cursor=encode_cursor(keyset(r)), node=node(r)) for r in page]
-    return Connection(
+    return connection(
+        **extra,
         edges=edges,
         page_info=PageInfo(
             has_next_page=len(rows) > first,

@@ -15,8 +15,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.tracing import OpenTelemetryExtension
+from strawberry.types import ExecutionContext
 
-from servicekit.graphql.errors import ErrorShaping
+from servicekit.graphql.errors import DomainError, ErrorShaping
 
 MAX_DEPTH = 15  # the gateway enforces its own (lower) limit; this guards direct misuse
 # The newest federation version the gateway's composition (@theguild/federation-composition)
@@ -54,13 +55,29 @@ class TransactionBoundary(SchemaExtension):
             ]
 
 
+class Schema(strawberry.federation.Schema):
+    """Logs only what needs an operator: refusals (domain errors, invalid queries) are the
+    caller's to read in the response, not stack traces in the service's log."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [
+            e
+            for e in errors
+            if e.original_error is not None
+            and not isinstance(e.original_error, (DomainError, GraphQLError))
+        ]
+        super().process_errors(unexpected, execution_context)
+
+
 def make_schema(
     *,
     query: type,
     mutation: type | None = None,
     types: Sequence[type] = (),
 ) -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+    return Schema(
         query=query,
         mutation=mutation,
         types=list(types),

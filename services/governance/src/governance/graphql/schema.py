@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Sequence
 
@@ -10,18 +9,7 @@ import strawberry
 
 from governance import bodies, models
 from servicekit.graphql import DomainError, Info, make_schema
-
-
-@strawberry.enum(description="A kind of body (GLOSSARY).")
-class BodyKind(enum.Enum):
-    GENERAL_ASSEMBLY = "general_assembly"
-    COUNCIL = "council"
-    STANDING_COUNCIL = "standing_council"
-    STEERING_COMMITTEE = "steering_committee"
-    EXPERT_COMMITTEE = "expert_committee"
-    SECRETARIAT = "secretariat"
-    CHAIRS_OFFICE = "chairs_office"
-    WORKING_GROUP = "working_group"
+from servicekit.graphql.glossary import BodyKind
 
 
 def _uuid(value: str) -> uuid.UUID:
