@@ -548,7 +548,7 @@ class Alliance:
                 adopted_at=r.adopted_at,
                 adopted_by=r.adopted_by,
                 reason=r.reason,
-                document=r.document,
+                document=cast(JSON, r.document),
             )
             for r in rows
         ]
