@@ -165,6 +165,14 @@ def _tree_cpu(table: dict[int, tuple[int, float]], root: int | None) -> float:
     return total
 
 
+def _machine_cpu() -> float:
+    """CPU seconds used by everything on the machine (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / _CLK_TCK
+
+
 @dataclass
 class CpuProbe:
     """The process trees whose CPU time is read around each measured phase."""
@@ -178,6 +186,7 @@ class CpuProbe:
             name: sum(_tree_cpu(table, pid) for pid in pids) for name, pids in self.roots.items()
         }
         out["bench client"] = own.user + own.system
+        out["whole machine"] = _machine_cpu()
         return out
 
 
@@ -202,8 +211,10 @@ class PhaseResult:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    mean_response_bytes: int
     cpu_ms_per_request: dict[str, float]
-    cpu_busy_fraction: float  # CPU seconds used by all of the above / (seconds x cores)
+    cpu_busy_fraction: float  # CPU seconds used by this run's processes / (seconds x cores)
+    foreign_busy_fraction: float  # the same for everything else on the machine (noise)
 
 
 @dataclass
@@ -211,6 +222,7 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     first_error: str = ""
+    response_bytes: int = 0
 
 
 def _body(first: int, after: str | None) -> bytes:
@@ -262,6 +274,7 @@ async def _worker(
             after, walked = rng.choice(starts), 0
             continue
         tally.latencies.append(time.perf_counter() - began)
+        tally.response_bytes += len(response.content)
         walked += 1
         if members["pageInfo"]["hasNextPage"] and walked < PAGES_PER_WALK:
             after = members["pageInfo"]["endCursor"]
@@ -358,6 +371,8 @@ def measure(
             f"{warm.first_error or tally.first_error}"
         )
     n = len(tally.latencies)
+    capacity = elapsed * (os.cpu_count() or 1)
+    ours = sum(v for k, v in used.items() if k != "whole machine")
     return PhaseResult(
         round=round_no,
         target=target.name,
@@ -368,8 +383,12 @@ def measure(
         p50_ms=round(_percentile(tally.latencies, 0.50) * 1000, 1),
         p95_ms=round(_percentile(tally.latencies, 0.95) * 1000, 1),
         p99_ms=round(_percentile(tally.latencies, 0.99) * 1000, 1),
-        cpu_ms_per_request={k: round(v * 1000 / max(n, 1), 2) for k, v in used.items()},
-        cpu_busy_fraction=round(sum(used.values()) / (elapsed * (os.cpu_count() or 1)), 3),
+        mean_response_bytes=tally.response_bytes // max(n, 1),
+        cpu_ms_per_request={
+            k: round(v * 1000 / max(n, 1), 2) for k, v in used.items() if k != "whole machine"
+        },
+        cpu_busy_fraction=round(ours / capacity, 3),
+        foreign_busy_fraction=round(max(0.0, used["whole machine"] - ours) / capacity, 3),
     )
 
 
@@ -451,7 +470,7 @@ def _git(*argv: str) -> str:
         )
     except (OSError, subprocess.CalledProcessError):
         return ""
-    return done.stdout.strip()
+    return done.stdout.rstrip()
 
 
 def _cpu_model() -> str:
@@ -491,15 +510,19 @@ def summarise(phases: list[PhaseResult]) -> dict[str, Any]:
     ratios = [r["gateway"] / r["direct"] for r in by_round.values()]
     summary["ratio_per_round"] = [round(r, 3) for r in ratios]
     summary["ratio_gateway_to_direct"] = round(statistics.median(ratios), 3)
+    summary["foreign_busy_fraction"] = round(
+        statistics.median(p.foreign_busy_fraction for p in phases), 3
+    )
     return summary
 
 
 def markdown_table(result: dict[str, Any]) -> str:
     s, p = result["summary"], result["parameters"]
     machine = result["machine"]
+    changed = ", ".join(result["git_changed_files"])
     lines = [
         f"Latest run: {result['date'][:10]}, commit `{result['git_commit'][:10]}`"
-        f"{' (with uncommitted changes)' if result['git_dirty'] else ''}, "
+        f"{f' + uncommitted changes in {changed}' if changed else ''}, "
         f"{machine['cores']} cores ({machine['cpu_model']}); {p['members']:,} members, "
         f"`first: {p['page_size']}`, {p['concurrency']} concurrent clients, "
         f"{p['rounds']} rounds × {p['duration_s']:g} s per target (median shown).",
@@ -522,7 +545,8 @@ def markdown_table(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"**Ratio gateway / direct throughput: {s['ratio_gateway_to_direct']:.2f}** "
-        f"(median of the rounds: {per_round}).",
+        f"(median of the rounds: {per_round}). Other processes on the machine used "
+        f"{s['foreign_busy_fraction']:.0%} of its CPU meanwhile (median over the phases).",
     ]
     return "\n".join(lines)
 
@@ -655,7 +679,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 log(
                     f"round {round_no} {target.name:8} {phase.requests_per_s:7.1f} req/s  "
                     f"p50 {phase.p50_ms:6.1f} ms  p95 {phase.p95_ms:6.1f} ms  "
-                    f"({phase.requests} requests, CPU busy {phase.cpu_busy_fraction:.0%})"
+                    f"({phase.requests} requests; CPU: {phase.cpu_busy_fraction:.0%} this run, "
+                    f"{phase.foreign_busy_fraction:.0%} other processes)"
                 )
     except Exception:
         if platform is not None:
@@ -672,14 +697,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(work, ignore_errors=True)
             log("stopped")
 
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    changed = [
+        line[3:] for line in _git("status", "--porcelain", "--untracked-files=no").splitlines()
+    ]
     return {
         "benchmark": "members_list",
         "description": "alliance(slug).members(first, after) with organization { nameZh country }: "
         "through the Hive Gateway vs. straight to the membership subgraph",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(status),
+        "git_dirty": bool(changed),
+        "git_changed_files": changed,
         "wall_seconds": round(time.monotonic() - started, 1),
         "machine": {
             "cores": os.cpu_count(),

@@ -99,7 +99,10 @@ class RequestTransaction:
             session = await self._started()
             await apply_scope(session, self.scope.including(alliance_ids))
             yield session
-            await apply_scope(session, self.scope)  # not reached on error: it rolls back
+            # Write what the block added while the wider scope holds; not reached on error (the
+            # request then rolls back).
+            await session.flush()
+            await apply_scope(session, self.scope)
 
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None

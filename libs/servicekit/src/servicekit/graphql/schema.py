@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Literal
 
@@ -19,10 +20,20 @@ from strawberry.types import ExecutionContext
 
 from servicekit.graphql.errors import DomainError, ErrorShaping
 
+log = logging.getLogger(__name__)
+
 MAX_DEPTH = 15  # the gateway enforces its own (lower) limit; this guards direct misuse
 # The newest federation version the gateway's composition (@theguild/federation-composition)
 # understands; strawberry would default to a newer one.
 FEDERATION_VERSION: Literal["2.9"] = "2.9"
+
+
+# Serialization failure, deadlock, unique violation: another transaction won the race.
+CONFLICT_STATES = {"40001", "40P01", "23505"}
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
 
 
 class TransactionBoundary(SchemaExtension):
@@ -42,15 +53,18 @@ class TransactionBoundary(SchemaExtension):
         try:
             await context.tx.finish(commit=not failed)
         except DBAPIError as exc:
+            log.warning("commit failed: %s", exc.orig if exc.orig is not None else exc)
             if result is None:
                 raise
             result.data = None
+            conflict = _sqlstate(exc) in CONFLICT_STATES
             result.errors = [
                 GraphQLError(
                     "The change conflicted with another change made at the same time; "
-                    "nothing was saved. Try again.",
-                    extensions={"code": "CONFLICT"},
-                    original_error=exc,
+                    "nothing was saved. Try again."
+                    if conflict
+                    else "Internal error: the change could not be saved; nothing was saved.",
+                    extensions={"code": "CONFLICT" if conflict else "INTERNAL_SERVER_ERROR"},
                 )
             ]
 
