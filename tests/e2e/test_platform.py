@@ -10,48 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from membership import credit_code
 from servicekit.auth import sign_request
 from servicekit.local.platform import Platform
 from servicekit.testing.handles import NatsHandle
-from tests.e2e.client import Caller
+from tests.e2e.client import CREATE, SUBMIT, Caller, application, approve, operator, staff
 from tests.support.otlp import OtlpReceiver
 
-CREATE = """mutation($i: CreateAllianceInput!) { createAlliance(input: $i) { id slug } }"""
-SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id status } }"""
-APPROVE = """mutation($id: ID!) { approveApplication(id: $id) { id status } }"""
+FORWARD = """mutation($id: ID!) { forwardApplication(id: $id) { id status } }"""
 NOTICES = """{ myNotifications(first: 50) { totalCount edges { node { eventType subjectId
   title } } } }"""
-
-
-def operator(platform: Platform) -> Caller:
-    return Caller(platform, "operator-1", operator=True)
-
-
-def staff(platform: Platform, slug: str) -> Caller:
-    return Caller(platform, f"{slug}-secretariat", alliances={slug: ["secretariat"]})
-
-
-def new_code() -> str:
-    digits = "".join(str(int(c, 16) % 10) for c in uuid.uuid4().hex[:8])
-    return credit_code.complete("91440300" + digits)
-
-
-def application(slug: str, name: str) -> dict[str, Any]:
-    return {
-        "i": {
-            "alliance": slug,
-            "tier": "DIRECTOR",
-            "contactName": "陈静",
-            "contactEmail": "chen.jing@example.cn",
-            "organization": {
-                "nameZh": name,
-                "kind": "ENTERPRISE",
-                "country": "CN",
-                "registrationNumber": new_code(),
-            },
-        }
-    }
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +52,7 @@ def test_admission_through_the_gateway_notifies_the_contact_within_two_seconds(
 ) -> None:
     contact = Caller(platform, f"contact-{uuid.uuid4().hex[:6]}")
     submitted = contact.data(SUBMIT, application("aii", "海川智造有限公司"))["submitApplication"]
-    approved = staff(platform, "aii").data(APPROVE, {"id": submitted["id"]})
-    assert approved["approveApplication"]["status"] == "APPROVED"
+    assert approve(platform, "aii", submitted["id"])["status"] == "APPROVED"
     approved_at = time.monotonic()
 
     def approval_notice() -> bool:
@@ -137,7 +103,7 @@ def test_an_alliance_token_sees_nothing_of_another_alliance(
     query = "query($id: ID!) { application(id: $id) { status } }"
     assert aitisa.data(query, {"id": submitted["id"]})["application"] is None
     assert aii.data(query, {"id": submitted["id"]})["application"]["status"] == "SUBMITTED"
-    refused = aitisa.execute(APPROVE, {"id": submitted["id"]})
+    refused = aitisa.execute(FORWARD, {"id": submitted["id"]})
     assert refused["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     # What the gateway would send for an aitisa caller's entity fetch, correctly signed.
     aii_id = aii.data('{ alliance(slug: "aii") { id } }')["alliance"]["id"]
@@ -180,7 +146,7 @@ def test_no_event_is_lost_while_nats_is_down(
     wait_for(lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10)
     with nats_server.outage(seconds=10):
         for app_id in ids:
-            staff(platform, "aitisa").data(APPROVE, {"id": app_id})
+            approve(platform, "aitisa", app_id)
 
     def approvals() -> list[str]:
         edges = contact.data(NOTICES)["myNotifications"]["edges"]

@@ -54,7 +54,7 @@ async def test_each_application_step_notifies_the_contact_person(
     assert "缺少营业执照复印件" in page["edges"][0]["node"]["body"]
     english = await notices_of(notifications, "contact-a", locale="en")
     assert english["edges"][0]["node"]["title"] == (
-        "Application rejected: Alliance of Industrial Internet"
+        "Membership application rejected: Alliance of Industrial Internet"
     )
     assert english["edges"][0]["node"]["alliance"]["id"] == str(AII)
     # Nobody else sees them.
@@ -98,3 +98,33 @@ async def test_mark_read(notifications: SubgraphClient, nats_url: str) -> None:
 async def _with_total(client: SubgraphClient, user: str, n: int) -> dict[str, Any] | None:
     page = await notices_of(client, user)
     return page if page["totalCount"] >= n else None
+
+
+async def test_a_demotion_notice_cites_the_charter(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    demoted = event(
+        "membership.member.demoted",
+        {
+            "membershipId": str(uuid.uuid4()),
+            "allianceId": str(AII),
+            "allianceSlug": "aii",
+            "allianceNameZh": "工业互联网产业联盟",
+            "allianceNameEn": "Alliance of Industrial Internet",
+            "organizationId": str(uuid.uuid4()),
+            "organizationNameZh": "星海科技有限公司",
+            "organizationNameEn": "",
+            "tier": "ordinary",
+            "fromTier": "director",
+            "status": "active",
+            "contactUserId": "contact-d",
+            "contactName": "李娜",
+            "reason": "3 consecutive absences from council meetings",
+            "rule": "AII Art.13",
+        },
+        alliance_id=AII,
+    )
+    await publish(nats_url, demoted)
+    page = await eventually(lambda: _with_total(notifications, "contact-d", 1))
+    body = page["edges"][0]["node"]["body"]
+    assert "由理事单位调整为普通会员单位" in body and "AII Art.13" in body

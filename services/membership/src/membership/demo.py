@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+import charter
 from membership.credit_code import complete
 from servicekit.auth.devtoken import mint
 
@@ -134,8 +135,21 @@ def organisations(slug: str, rng: random.Random, count: int) -> list[dict[str, s
     return orgs
 
 
+# The body that decides admissions in each seed charter (AII Art.11: the standing council).
+DECIDING_BODY = {"aii": "STANDING_COUNCIL", "aitisa": "COUNCIL", "china-asean": "COUNCIL"}
+SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id } }"""
+FORWARD = 'mutation($id: ID!) { forwardApplication(id: $id, note: "初审通过") { id } }'
+DECIDE = """mutation($id: ID!, $d: DecisionInput!) { recordDecision(id: $id, input: $d) {
+  membership { id } } }"""
+
+
 def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[str]:
-    """Create the seed alliances that do not exist yet; returns the slugs created."""
+    """Create the seed alliances that do not exist yet; returns the slugs created.
+
+    Each gets ``per_alliance`` organisations through its charter's admission path: most are
+    admitted, some wait for the secretariat's review or for the deciding body, some were
+    returned or rejected; a few members have left or been expelled since.
+    """
     client = _Client(graphql_url, jwt_secret)
     operator = mint(jwt_secret, sub="operator", name="平台运营", operator=True)
     existing = {a["slug"] for a in client.run(operator, "{ alliances { slug } }")["alliances"]}
@@ -151,14 +165,36 @@ def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[s
         staff = mint(
             jwt_secret, sub=f"{slug}-secretariat", name="秘书处", alliances={slug: ["secretariat"]}
         )
+        client.run(
+            operator,
+            "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+            {
+                "i": {
+                    "alliance": slug,
+                    "userId": f"{slug}-secretariat",
+                    "name": "秘书处",
+                    "role": "secretariat",
+                }
+            },
+        )
+        materials = [
+            {"material": m.id, "reference": f"纸质材料已存档：{m.text.zh}"}
+            for m in charter.load_template(template).membership.application_materials
+        ]
+        decision = {
+            "approved": True,
+            "body": DECIDING_BODY[slug],
+            "meeting": "2026年第一次会议",
+            "decidedOn": "2026-03-18",
+            "minutes": "会议纪要〔2026〕1号",
+        }
         rng = random.Random(slug)
         tiers = TIERS.get(slug, ["ORDINARY", "DIRECTOR"])
         for i, org in enumerate(organisations(slug, rng, per_alliance)):
             contact = mint(jwt_secret, sub=f"demo-contact-{slug}-{i}", name=f"联络员{i}")
             app_id = client.run(
                 contact,
-                """mutation($i: SubmitApplicationInput!) {
-                submitApplication(input: $i) { id } }""",
+                SUBMIT,
                 {
                     "i": {
                         "alliance": slug,
@@ -166,21 +202,40 @@ def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[s
                         "tier": tiers[i % len(tiers)],
                         "contactName": f"联络员{i}",
                         "contactEmail": f"contact{i}@example.org",
+                        "materials": materials,
                     }
                 },
             )["submitApplication"]["id"]
-            if i % 10 == 8:
+            step = i % 10
+            if step == 9:
+                continue  # waits for the secretariat's preliminary review
+            if step == 8:
                 client.run(
                     staff,
                     "mutation($id: ID!) { rejectApplication(id: $id, reason: "
                     '"申请材料不全：缺少营业执照复印件") { id } }',
                     {"id": app_id},
                 )
-            elif i % 10 != 9:  # every tenth stays pending for the clerk to review
+                continue
+            if step == 7:
                 client.run(
                     staff,
-                    "mutation($id: ID!) { approveApplication(id: $id) { id } }",
+                    "mutation($id: ID!) { returnApplication(id: $id, reasons: "
+                    '"请补充加盖公章的申请表") { id } }',
                     {"id": app_id},
+                )
+                continue
+            client.run(staff, FORWARD, {"id": app_id})
+            if step == 6:
+                continue  # forwarded, waits for the deciding body
+            member = client.run(staff, DECIDE, {"id": app_id, "d": decision})
+            if i in (5, 15):  # members who left since
+                membership_id = member["recordDecision"]["membership"]["id"]
+                client.run(
+                    contact,
+                    "mutation($m: ID!) { requestWithdrawal(membershipId: $m, "
+                    'reason: "业务调整") { id status } }',
+                    {"m": membership_id},
                 )
         created.append(slug)
     return created

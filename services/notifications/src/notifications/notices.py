@@ -1,7 +1,9 @@
 """Turning membership events into notices for the people they concern, in Chinese and English.
 
-The contact person of an applying organisation learns that the application was received,
-approved, or rejected with its reasons.
+The contact person of an organisation learns each step of its applications (received,
+forwarded to the deciding body, returned for correction, approved, rejected with reasons) and
+each change of its membership (tier changed or lowered under the charter, withdrawn, expelled,
+ended), with the charter article applied.
 """
 
 from __future__ import annotations
@@ -29,40 +31,140 @@ class Text:
     body_en: str
 
 
+# What an application is called, by its kind.
+KIND = {
+    "admission": ("入会申请", "membership application"),
+    "tier_change": ("会员级别调整申请", "application to change tier"),
+    "withdrawal": ("退会申请", "withdrawal"),
+    "expulsion": ("除名提议", "expulsion proposal"),
+}
+BODY = {
+    "general_assembly": ("会员大会", "general assembly"),
+    "council": ("理事会", "council"),
+    "standing_council": ("常务理事会", "standing council"),
+    "chairs_office": ("理事长办公会", "chair's office meeting"),
+}
+TIER = {
+    "ordinary": ("普通会员单位", "ordinary member"),
+    "director": ("理事单位", "director member"),
+    "vice_chair": ("副理事长单位", "vice-chair member"),
+    "chair": ("理事长单位", "chair member"),
+}
+
+
+def _names(d: dict[str, Any]) -> tuple[str, str, str, str, str, str]:
+    kind_zh, kind_en = KIND.get(d.get("kind") or "admission", KIND["admission"])
+    org_en = d.get("organizationNameEn") or d["organizationNameZh"]
+    return (
+        kind_zh,
+        kind_en,
+        d["allianceNameZh"],
+        d["allianceNameEn"],
+        d["organizationNameZh"],
+        org_en,
+    )
+
+
+def _rule(d: dict[str, Any]) -> tuple[str, str]:
+    rule = d.get("rule")
+    return (f"（依据：{rule}）", f" ({rule})") if rule else ("", "")
+
+
 def _submitted(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
     return Text(
-        f"入会申请已收到：{d['allianceNameZh']}",
-        f"Application received: {d['allianceNameEn']}",
-        f"{d['organizationNameZh']}的入会申请已提交，秘书处将进行初审。",
-        f"The application of {d['organizationNameEn'] or d['organizationNameZh']} has been "
-        "received; the secretariat will review it.",
+        f"{kz}已收到：{az}",
+        f"{ke.capitalize()} received: {ae}",
+        f"{oz}的{kz}已提交，秘书处将按章程办理。",
+        f"The {ke} of {oe} has been received; the secretariat will handle it as the charter says.",
+    )
+
+
+def _forwarded(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
+    bodies = [BODY.get(b, (b, b)) for b in d.get("deciders") or []]
+    rz, re_ = _rule(d)
+    return Text(
+        f"{kz}已提交审议：{az}",
+        f"{ke.capitalize()} forwarded: {ae}",
+        f"{oz}的{kz}已提交{'或'.join(b[0] for b in bodies)}审议{rz}。",
+        f"The {ke} of {oe} goes to the {' or '.join(b[1] for b in bodies)} for its decision{re_}.",
+    )
+
+
+def _returned(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
+    return Text(
+        f"{kz}被退回补正：{az}",
+        f"{ke.capitalize()} returned for correction: {ae}",
+        f"{oz}的{kz}需补正后重新提交。理由：{d['reason']}",
+        f"The {ke} of {oe} was returned for correction. Reasons: {d['reason']}",
     )
 
 
 def _approved(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
+    rz, re_ = _rule(d)
     return Text(
-        f"入会申请已批准：{d['allianceNameZh']}",
-        f"Application approved: {d['allianceNameEn']}",
-        f"{d['organizationNameZh']}已成为{d['allianceNameZh']}成员。",
-        f"{d['organizationNameEn'] or d['organizationNameZh']} is now a member of "
-        f"{d['allianceNameEn']}.",
+        f"{kz}已获批准：{az}",
+        f"{ke.capitalize()} approved: {ae}",
+        f"{oz}的{kz}已获批准{rz}。",
+        f"The {ke} of {oe} was approved{re_}.",
     )
 
 
 def _rejected(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
+    rz, re_ = _rule(d)
     return Text(
-        f"入会申请未获批准：{d['allianceNameZh']}",
-        f"Application rejected: {d['allianceNameEn']}",
-        f"{d['organizationNameZh']}的入会申请未获批准。理由：{d['reason']}",
-        f"The application of {d['organizationNameEn'] or d['organizationNameZh']} was not "
-        f"approved. Reasons: {d['reason']}",
+        f"{kz}未获批准：{az}",
+        f"{ke.capitalize()} rejected: {ae}",
+        f"{oz}的{kz}未获批准{rz}。理由：{d['reason']}",
+        f"The {ke} of {oe} was not approved{re_}. Reasons: {d['reason']}",
+    )
+
+
+def _tier(d: dict[str, Any], demoted: bool) -> Text:
+    _, _, az, ae, oz, oe = _names(d)
+    old, new = TIER.get(d.get("fromTier") or "", ("", "")), TIER.get(d["tier"], ("", ""))
+    rz, re_ = _rule(d)
+    why_zh = f"原因：{d['reason']}" if demoted and d.get("reason") else ""
+    why_en = f" Reason: {d['reason']}" if demoted and d.get("reason") else ""
+    return Text(
+        f"会员级别{'降级' if demoted else '调整'}：{az}",
+        f"Membership tier {'lowered' if demoted else 'changed'}: {ae}",
+        f"{oz}由{old[0]}调整为{new[0]}{rz}。{why_zh}",
+        f"{oe} is now a {new[1]} (was {old[1]}){re_}.{why_en}",
+    )
+
+
+def _ended(d: dict[str, Any]) -> Text:
+    _, _, az, ae, oz, oe = _names(d)
+    how = {
+        "withdrawn": ("已退出", "has withdrawn from"),
+        "expelled": ("已被除名", "was expelled from"),
+        "terminated": ("会员资格已终止", "is no longer a member of"),
+    }[d["status"]]
+    rz, re_ = _rule(d)
+    return Text(
+        f"会员资格变更：{az}",
+        f"Membership ended: {ae}",
+        f"{oz}{how[0]}{az}{rz}。",
+        f"{oe} {how[1]} {ae}{re_}.",
     )
 
 
 TEXTS: dict[str, Callable[[dict[str, Any]], Text]] = {
     "membership.application.submitted": _submitted,
+    "membership.application.forwarded": _forwarded,
+    "membership.application.returned": _returned,
     "membership.application.approved": _approved,
     "membership.application.rejected": _rejected,
+    "membership.member.tier_changed": lambda d: _tier(d, demoted=False),
+    "membership.member.demoted": lambda d: _tier(d, demoted=True),
+    "membership.member.withdrawn": _ended,
+    "membership.member.expelled": _ended,
+    "membership.member.terminated": _ended,
 }
 
 
