@@ -33,6 +33,17 @@ tracer = trace.get_tracer("servicekit.events")
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
+def raise_if_cancelling() -> None:
+    """Re-raise a cancellation that a library turned into another exception.
+
+    nats-py's ``fetch`` can answer a cancelled wait with its own TimeoutError; a loop that
+    retries on timeouts would then never stop, and the service would not exit on SIGTERM.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def retry_delay(deliveries: int) -> float:
     """Seconds before the next attempt: 0.5, 1, 2, 4 … at most 30."""
     return float(min(0.5 * 2 ** max(deliveries - 1, 0), 30.0))
@@ -67,6 +78,7 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                raise_if_cancelling()
                 log.warning("consumer %s: %s; resubscribing", self.name, exc)
                 await asyncio.sleep(1.0)
 
@@ -86,6 +98,7 @@ class EventConsumer:
             try:
                 messages = await sub.fetch(self.batch, timeout=1)
             except NatsTimeoutError:
+                raise_if_cancelling()
                 continue
             for msg in messages:
                 await self._handle(msg)

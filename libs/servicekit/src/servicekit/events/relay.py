@@ -19,6 +19,7 @@ from opentelemetry.trace import SpanKind
 
 from servicekit.db import Database
 from servicekit.events.bus import EventBus
+from servicekit.events.consumer import raise_if_cancelling
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                raise_if_cancelling()
                 failures += 1
                 log.warning("outbox relay: %s (attempt %d)", exc, failures)
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
