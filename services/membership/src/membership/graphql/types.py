@@ -518,8 +518,11 @@ class Alliance:
             keyset=lambda m: (m.sort_name, m.id),
             node=Membership.from_row,
             connection=MembershipConnection,
+            # lowest tier first, as the charters order them
             totals_by_tier=[
-                TierCount(tier=MembershipTier(t), count=n) for t, n in sorted(totals.items())
+                TierCount(tier=t, count=totals[t.value])
+                for t in MembershipTier
+                if t.value in totals
             ],
         )
 
