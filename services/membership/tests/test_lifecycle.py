@@ -499,3 +499,56 @@ async def test_member_list_costs_the_same_statements_whatever_the_page_size(
     assert counts[10] == counts[200] == 6, (counts, [s[:60] for s in statements])
     assert page["totalCount"] >= 10000
     assert sum(t["count"] for t in page["totalsByTier"]) == page["totalCount"]
+
+
+async def test_one_organisation_across_alliances(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    """The same company joins two alliances as one identity; the operator sees both
+    memberships, each alliance's staff only its own."""
+    code = new_code()
+    for slug in ("aii", "china-asean"):
+        files = [
+            {"material": m.id, "reference": "纸质件"}
+            for m in charter.load_template(slug).membership.application_materials
+        ]
+        app_id = (
+            await membership.data(
+                SUBMIT,
+                {
+                    "i": {
+                        "alliance": slug,
+                        "tier": "DIRECTOR",
+                        "contactName": "周联络",
+                        "contactEmail": "zhou@example.cn",
+                        "materials": files,
+                        "organization": {
+                            "nameZh": "跨联盟科技有限公司",
+                            "kind": "ENTERPRISE",
+                            "country": "cn",
+                            "registrationNumber": code.lower(),
+                        },
+                    }
+                },
+                claims=claims_for("cross-contact"),
+            )
+        )["submitApplication"]["id"]
+        await membership.data(FORWARD, {"id": app_id}, claims=staff(slug))
+        await membership.data(
+            DECIDE, {"id": app_id, "d": decision(DECIDING[slug])}, claims=staff(slug)
+        )
+    mine = (
+        await membership.data(
+            "{ myMemberships { organization { id registrationNumber } } }",
+            claims=claims_for("cross-contact"),
+        )
+    )["myMemberships"]
+    assert len({m["organization"]["id"] for m in mine}) == 1  # deduplicated on country + number
+    assert mine[0]["organization"]["registrationNumber"] == code
+    query = """query($id: ID!) { organization(id: $id) { memberships { alliance { slug }
+      tier } } }"""
+    org_id = mine[0]["organization"]["id"]
+    every = (await membership.data(query, {"id": org_id}, claims=OPERATOR))["organization"]
+    assert sorted(m["alliance"]["slug"] for m in every["memberships"]) == ["aii", "china-asean"]
+    own = (await membership.data(query, {"id": org_id}, claims=staff("aii")))["organization"]
+    assert [m["alliance"]["slug"] for m in own["memberships"]] == ["aii"]
