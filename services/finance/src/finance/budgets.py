@@ -15,6 +15,7 @@ from servicekit.auth import Principal
 from servicekit.events import Envelope, record
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.graphql.errors import Conflict
+from servicekit.graphql.ids import grouped
 
 ALLIANCE_CREATED = "membership.alliance.created"
 BUDGET_CREATED = "finance.budget.created"
@@ -96,10 +97,7 @@ async def budgets_of(
             .order_by(Budget.fiscal_year.desc())
         )
     ).all()
-    grouped: dict[uuid.UUID, list[Budget]] = {i: [] for i in alliance_ids}
-    for row in rows:
-        grouped[row.alliance_id].append(row)
-    return [grouped[i] for i in alliance_ids]
+    return grouped(rows, alliance_ids, lambda r: r.alliance_id)
 
 
 async def budgets_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Budget | None]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from governance.models import Body, KnownAlliance
 from servicekit.events import Envelope
+from servicekit.graphql.ids import grouped
 
 CHARTER_ADOPTED = "membership.charter.adopted"
 CHARTER_AMENDED = "membership.charter.amended"
@@ -66,12 +67,14 @@ async def on_charter_adopted(session: AsyncSession, event: Envelope) -> None:
 
 async def bodies_of(session: AsyncSession, alliance_ids: Sequence[uuid.UUID]) -> list[list[Body]]:
     rows = (await session.scalars(sa.select(Body).where(Body.alliance_id.in_(alliance_ids)))).all()
-    grouped: dict[uuid.UUID, list[Body]] = {i: [] for i in alliance_ids}
-    for row in sorted(
-        rows, key=lambda b: BODY_ORDER.index(b.kind) if b.kind in BODY_ORDER else len(BODY_ORDER)
-    ):
-        grouped[row.alliance_id].append(row)
-    return [grouped[i] for i in alliance_ids]
+    return grouped(
+        sorted(
+            rows,
+            key=lambda b: BODY_ORDER.index(b.kind) if b.kind in BODY_ORDER else len(BODY_ORDER),
+        ),
+        alliance_ids,
+        lambda r: r.alliance_id,
+    )
 
 
 async def bodies_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Body | None]:

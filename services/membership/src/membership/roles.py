@@ -21,6 +21,7 @@ from membership.models import Alliance, RoleAssignment
 from servicekit.auth import Principal
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.graphql.errors import Conflict
+from servicekit.graphql.ids import grouped
 
 ROLES = (
     "secretariat",
@@ -123,7 +124,4 @@ async def current(
             .order_by(RoleAssignment.role, RoleAssignment.name)
         )
     ).all()
-    grouped: dict[uuid.UUID, list[RoleAssignment]] = {i: [] for i in alliance_ids}
-    for row in rows:
-        grouped[row.alliance_id].append(row)
-    return [grouped[i] for i in alliance_ids]
+    return grouped(rows, alliance_ids, lambda r: r.alliance_id)

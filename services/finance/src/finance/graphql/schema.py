@@ -10,7 +10,8 @@ from datetime import datetime
 import strawberry
 
 from finance import budgets, models
-from servicekit.graphql import DomainError, Info, make_schema
+from servicekit.graphql import Info, make_schema
+from servicekit.graphql.ids import parse_id
 
 
 @strawberry.enum
@@ -18,13 +19,6 @@ class BudgetStatus(enum.Enum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     APPROVED = "approved"
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise DomainError(f"{value!r} is not a valid id") from exc
 
 
 def _budgets_loader(info: Info):
@@ -62,7 +56,7 @@ class Budget:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Budget | None:
         async with info.context.tx.use() as session:
-            found = await budgets.budgets_by_id(session, [_uuid(id)])
+            found = await budgets.budgets_by_id(session, [parse_id(id)])
         return cls.from_row(found[0]) if found[0] else None
 
 
@@ -72,7 +66,7 @@ class Alliance:
 
     @strawberry.field(description="The alliance's budgets, newest fiscal year first.")
     async def budgets(self, info: Info) -> list[Budget]:
-        return [Budget.from_row(r) for r in await _budgets_loader(info).load(_uuid(self.id))]
+        return [Budget.from_row(r) for r in await _budgets_loader(info).load(parse_id(self.id))]
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:

@@ -8,15 +8,9 @@ from collections.abc import Sequence
 import strawberry
 
 from governance import bodies, models
-from servicekit.graphql import DomainError, Info, make_schema
+from servicekit.graphql import Info, make_schema
 from servicekit.graphql.glossary import BodyKind
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise DomainError(f"{value!r} is not a valid id") from exc
+from servicekit.graphql.ids import parse_id
 
 
 def _bodies_loader(info: Info):
@@ -66,7 +60,7 @@ class Body:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Body | None:
         async with info.context.tx.use() as session:
-            found = await bodies.bodies_by_id(session, [_uuid(id)])
+            found = await bodies.bodies_by_id(session, [parse_id(id)])
         return cls.from_row(found[0]) if found[0] else None
 
 
@@ -76,7 +70,7 @@ class Alliance:
 
     @strawberry.field(description="The alliance's bodies, as its charter sets them up.")
     async def bodies(self, info: Info) -> list[Body]:
-        rows = await _bodies_loader(info).load(_uuid(self.id))
+        rows = await _bodies_loader(info).load(parse_id(self.id))
         return [Body.from_row(r) for r in rows]
 
     @classmethod

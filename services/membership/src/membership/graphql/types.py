@@ -15,8 +15,9 @@ import charter
 from membership import alliances, applications, memberships, models, organizations, roles
 from membership.charters import parsed
 from membership.memberships import MemberFilter, page_of_members, totals_by_tier
-from servicekit.graphql import Connection, DomainError, Info
+from servicekit.graphql import Connection, Info
 from servicekit.graphql.glossary import BodyKind, MembershipTier
+from servicekit.graphql.ids import parse_id
 from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
 
 __all__ = ["BodyKind", "MembershipTier"]
@@ -55,13 +56,6 @@ class ApplicationKind(enum.Enum):
     TIER_CHANGE = "tier_change"
     WITHDRAWAL = "withdrawal"
     EXPULSION = "expulsion"
-
-
-def parse_id(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise DomainError(f"{value!r} is not a valid {what} id", code="BAD_USER_INPUT") from exc
 
 
 def _localized(info: Info, zh: str, en: str) -> str:

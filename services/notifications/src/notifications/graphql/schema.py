@@ -8,15 +8,9 @@ from datetime import datetime
 import strawberry
 
 from notifications import models, notices
-from servicekit.graphql import Connection, DomainError, Info, make_schema
+from servicekit.graphql import Connection, Info, make_schema
+from servicekit.graphql.ids import parse_id
 from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise DomainError(f"{value!r} is not a valid id") from exc
 
 
 @strawberry.federation.type(keys=["id"], description="A notice addressed to the caller.")
@@ -62,7 +56,7 @@ class Notification:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Notification | None:
         async with info.context.tx.use() as session:
-            row = await session.get(models.Notification, _uuid(id))
+            row = await session.get(models.Notification, parse_id(id))
         if row is None or row.recipient_id != info.context.principal.user_id:
             return None
         return cls.from_row(row)
@@ -104,7 +98,7 @@ class Alliance:
     async def my_notifications(
         self, info: Info, first: int = 20, after: str | None = None, unread_only: bool = False
     ) -> Connection[Notification]:
-        return await _page(info, first, after, unread_only, _uuid(self.id))
+        return await _page(info, first, after, unread_only, parse_id(self.id))
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:
@@ -125,7 +119,7 @@ class Mutation:
     @strawberry.mutation
     async def mark_notification_read(self, info: Info, id: strawberry.ID) -> Notification:
         async with info.context.tx.use() as session:
-            row = await notices.mark_read(session, info.context.principal.user_id, _uuid(id))
+            row = await notices.mark_read(session, info.context.principal.user_id, parse_id(id))
         return Notification.from_row(row)
 
 
