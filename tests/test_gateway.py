@@ -35,24 +35,15 @@ from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import Info
 
-try:
-    from tests.support.gateway import (
-        GatewayStartError,
-        RunningGateway,
-        compose_supergraph,
-        free_port,
-        mint_token,
-        run_gateway,
-    )
-except ImportError:  # `tests` is not a package: pytest put tests/ itself on sys.path
-    from support.gateway import (  # type: ignore[no-redef]
-        GatewayStartError,
-        RunningGateway,
-        compose_supergraph,
-        free_port,
-        mint_token,
-        run_gateway,
-    )
+from tests.support.gateway import (
+    GatewayStartError,
+    RunningGateway,
+    compose_supergraph,
+    free_port,
+    mint_token,
+    run_gateway,
+)
+from tests.support.otlp import OtlpReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -281,73 +272,11 @@ def supergraph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-# --- a minimal OTLP/HTTP (JSON) trace receiver ------------------------------------------------
-
-
-class OtlpReceiver:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.payloads: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                if self.headers.get("transfer-encoding", "").lower() == "chunked":
-                    body = b""
-                    while True:
-                        size = int(self.rfile.readline().strip(), 16)
-                        if size == 0:
-                            self.rfile.readline()
-                            break
-                        body += self.rfile.read(size)
-                        self.rfile.readline()
-                else:
-                    body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                if self.path == "/v1/traces":
-                    with receiver.lock:
-                        receiver.payloads.append(json.loads(body))
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def spans(self) -> list[tuple[str, dict[str, Any]]]:
-        """(service.name, span) for every span received so far."""
-        out = []
-        with self.lock:
-            payloads = list(self.payloads)
-        for payload in payloads:
-            for resource_spans in payload.get("resourceSpans", []):
-                attrs = resource_spans.get("resource", {}).get("attributes", [])
-                service = next(
-                    (a["value"].get("stringValue") for a in attrs if a["key"] == "service.name"),
-                    None,
-                )
-                for scope_spans in resource_spans.get("scopeSpans", []):
-                    out.extend((service, span) for span in scope_spans.get("spans", []))
-        return out
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def otlp() -> Iterator[OtlpReceiver]:
-    receiver = OtlpReceiver()
+    receiver = OtlpReceiver().start()
     yield receiver
-    receiver.close()
+    receiver.stop()
 
 
 # --- the gateways --------------------------------------------------------------------------------
@@ -385,7 +314,7 @@ def dev_gateway(
         env={
             "CONCORD_MAX_DEPTH": "5",
             "CONCORD_ROUTER_RUNTIME": "0",  # the JavaScript planner; production uses Rust
-            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp.port}",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "100",
         },
         log_dir=tmp_path_factory.mktemp("dev-gateway"),
@@ -799,16 +728,16 @@ def test_one_trace_from_client_through_gateway_to_subgraph(
 
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        spans = [(svc, s) for svc, s in otlp.spans() if s["traceId"] == trace_id]
-        span_ids = {s["spanId"] for _, s in spans}
+        spans = otlp.trace(trace_id)
+        span_ids = {s.span_id for s in spans}
         parents = {v.split("-")[2] for v in forwarded}
         if spans and parents <= span_ids:
             break
         time.sleep(0.2)
     else:
-        pytest.fail(f"no complete gateway trace exported; got {otlp.spans()!r}")
-    assert {svc for svc, _ in spans} == {"gateway"}
-    roots = [s for _, s in spans if s.get("parentSpanId") == client_span]
+        pytest.fail(f"no complete gateway trace exported; got {otlp.spans!r}")
+    assert {s.service for s in spans} == {"gateway"}
+    roots = [s for s in spans if s.parent_id == client_span]
     assert roots, "the gateway's server span does not continue the client's span"
 
 
