@@ -18,6 +18,7 @@ from membership.models import Alliance, Application, Document, HistoryEntry, Mem
 from servicekit.auth import Principal
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.graphql.errors import Conflict
+from servicekit.graphql.ids import grouped
 
 
 @dataclass(frozen=True)
@@ -272,14 +273,18 @@ async def of_organization(
     ).all()
 
 
-async def documents_of(session: AsyncSession, application_id: uuid.UUID) -> Sequence[Document]:
-    return (
+async def documents_of(
+    session: AsyncSession, application_ids: Sequence[uuid.UUID]
+) -> list[list[Document]]:
+    """The materials of each application (one statement for the batch)."""
+    rows = (
         await session.scalars(
             sa.select(Document)
-            .where(Document.application_id == application_id)
+            .where(Document.application_id.in_(application_ids))
             .order_by(Document.uploaded_at, Document.material)
         )
     ).all()
+    return grouped(rows, application_ids, lambda d: d.application_id)
 
 
 async def page_of_applications(

@@ -81,6 +81,22 @@ def organization_loader(info: Info) -> Any:
     return info.context.loader(load, key="organization")
 
 
+def membership_loader(info: Info) -> Any:
+    async def load(ids: Sequence[uuid.UUID]) -> list[models.Membership | None]:
+        async with info.context.tx.use() as session:
+            return await memberships.memberships_by_id(session, ids)
+
+    return info.context.loader(load, key="membership")
+
+
+def documents_loader(info: Info) -> Any:
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[models.Document]]:
+        async with info.context.tx.use() as session:
+            return await memberships.documents_of(session, ids)
+
+    return info.context.loader(load, key="documents")
+
+
 def charter_loader(info: Info) -> Any:
     """The charter model in force for an alliance (id → Charter)."""
 
@@ -419,14 +435,12 @@ class Application:
     async def membership(self, info: Info) -> Membership | None:
         if self.membership_id is None:
             return None
-        async with info.context.tx.use() as session:
-            found = await memberships.memberships_by_id(session, [self.membership_id])
-        return Membership.from_row(found[0]) if found[0] else None
+        row = await membership_loader(info).load(self.membership_id)
+        return Membership.from_row(row) if row else None
 
     @strawberry.field
     async def materials(self, info: Info) -> list[Material]:
-        async with info.context.tx.use() as session:
-            rows = await memberships.documents_of(session, parse_id(self.id, "application"))
+        rows = await documents_loader(info).load(parse_id(self.id, "application"))
         return [
             Material(
                 material=r.material,
