@@ -1,0 +1,178 @@
+"""The outbox relay and the consumers against a real PostgreSQL and JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import nats
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.db import Database, metadata
+from servicekit.events import Envelope, record
+from servicekit.events.bus import EventBus, ensure_stream
+from servicekit.events.consumer import EventConsumer
+from servicekit.events.relay import OutboxRelay
+from servicekit.events.tables import event_table_policies, event_tables
+from servicekit.local.provision import ServiceDatabase
+from servicekit.tenancy import TenantScope
+from servicekit.testing.events import event, eventually, publish
+from servicekit.testing.handles import PostgresHandle
+
+META = metadata()
+OUTBOX, INBOX = event_tables(META)
+ALLIANCE = uuid.uuid4()
+
+
+@pytest.fixture(scope="module")
+async def database(postgres: PostgresHandle) -> AsyncIterator[Database]:
+    provisioned: ServiceDatabase = postgres.fresh_database("eventstest")
+    owner = Database(provisioned.migration_url)
+    async with owner.engine.begin() as conn:
+        await conn.run_sync(META.create_all)
+        for statement in event_table_policies():
+            await conn.execute(sa.text(statement))
+    await owner.dispose()
+    db = Database(provisioned.app_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def bus(nats_url: str) -> AsyncIterator[EventBus]:
+    events_bus = EventBus(nats_url, name="events-test")
+    events_bus.start()
+    await events_bus.ready()
+    yield events_bus
+    await events_bus.close()
+
+
+async def test_a_rolled_back_change_leaves_no_event(database: Database) -> None:
+    marker = f"rolled-back-{uuid.uuid4()}"
+    with pytest.raises(RuntimeError):
+        async with database.transaction(TenantScope.of(ALLIANCE)) as session:
+            await record(
+                session,
+                OUTBOX,
+                source="/t",
+                type="test.rolled_back",
+                subject=marker,
+                data={},
+                alliance_id=ALLIANCE,
+            )
+            raise RuntimeError("the change failed after its event was recorded")
+    async with database.transaction(TenantScope.everything()) as session:
+        assert (
+            await session.scalar(
+                sa.select(sa.func.count())
+                .select_from(OUTBOX)
+                .where(OUTBOX.c.envelope["subject"].astext == marker)
+            )
+            == 0
+        )
+
+
+async def test_the_outbox_is_unreadable_outside_the_relay(database: Database) -> None:
+    async with database.transaction(TenantScope.of(ALLIANCE)) as session:
+        await record(
+            session,
+            OUTBOX,
+            source="/t",
+            type="test.private",
+            subject="s",
+            data={},
+            alliance_id=ALLIANCE,
+        )
+        assert await session.scalar(sa.select(sa.func.count()).select_from(OUTBOX)) == 0
+    with pytest.raises(sa.exc.DBAPIError):  # a request may not write another alliance's events
+        async with database.transaction(TenantScope.of(ALLIANCE)) as session:
+            await record(
+                session,
+                OUTBOX,
+                source="/t",
+                type="test.foreign",
+                subject="s",
+                data={},
+                alliance_id=uuid.uuid4(),
+            )
+
+
+async def test_two_relays_publish_every_event_exactly_once(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    kind = f"test.relay{uuid.uuid4().hex[:8]}"
+    relays = [OutboxRelay(database, bus, OUTBOX, batch_size=7) for _ in range(2)]
+
+    async def drain(relay: OutboxRelay) -> int:
+        sent = 0
+        while n := await relay.relay_once():
+            sent += n
+        return sent
+
+    await drain(relays[0])  # what earlier tests left
+    async with database.transaction(TenantScope.of(ALLIANCE)) as session:
+        for n in range(300):
+            await record(
+                session,
+                OUTBOX,
+                source="/t",
+                type=kind,
+                subject=str(n),
+                data={"n": n},
+                alliance_id=ALLIANCE,
+            )
+    sent = await asyncio.gather(*(drain(r) for r in relays))
+    assert sum(sent) == 300 and all(sent), sent  # both worked, neither sent a row twice
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info("CONCORD", subjects_filter=f"concord.{kind}")
+        assert info.state.subjects == {f"concord.{kind}": 300}
+    finally:
+        await nc.close()
+
+
+async def test_consumers_skip_poison_and_retry_failures(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    kind = f"test.consume{uuid.uuid4().hex[:8]}"
+    handled: list[int] = []
+    attempts: dict[int, int] = {}
+
+    async def handler(session: AsyncSession, envelope: Envelope) -> None:
+        n = envelope.data["n"]
+        attempts[n] = attempts.get(n, 0) + 1
+        if n == 2 and attempts[n] < 3:
+            raise RuntimeError("a passing failure")
+        handled.append(n)
+
+    consumer = EventConsumer(
+        name=f"test-{kind.split('.')[1]}",
+        event_types=[kind],
+        handler=handler,
+        database=database,
+        bus=bus,
+        inbox=INBOX,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        await ensure_stream(js)
+        await js.publish(f"concord.{kind}", b"not an event at all")
+        await nc.close()
+        await publish(nats_url, *(event(kind, {"n": n}, alliance_id=ALLIANCE) for n in (1, 2, 3)))
+        assert await eventually(lambda: _done(handled, 3), within=15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert sorted(handled) == [1, 2, 3]
+    assert attempts[2] == 3  # retried after two failures (nak with backoff), then handled once
+    assert task.cancelled()  # and it stops when asked
+
+
+async def _done(handled: list[int], count: int) -> bool:
+    return len(handled) >= count
