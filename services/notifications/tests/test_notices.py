@@ -128,3 +128,50 @@ async def test_a_demotion_notice_cites_the_charter(
     page = await eventually(lambda: _with_total(notifications, "contact-d", 1))
     body = page["edges"][0]["node"]["body"]
     assert "由理事单位调整为普通会员单位" in body and "AII Art.13" in body
+
+
+async def test_the_secretariat_is_told_of_new_applications(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    assignment = event(
+        "membership.role.assigned",
+        {
+            "assignmentId": str(uuid.uuid4()),
+            "allianceId": str(AII),
+            "allianceSlug": "aii",
+            "userId": "aii-clerk",
+            "name": "秘书处王",
+            "role": "secretariat",
+        },
+        alliance_id=AII,
+    )
+    officer = event(
+        "membership.role.assigned",
+        {
+            "assignmentId": str(uuid.uuid4()),
+            "allianceId": str(AII),
+            "allianceSlug": "aii",
+            "userId": "aii-chair",
+            "name": "理事长",
+            "role": "chair",
+        },
+        alliance_id=AII,
+    )
+    await publish(nats_url, assignment, officer)
+    await eventually(lambda: _registered(notifications, nats_url), interval=0.2)
+    page = await eventually(lambda: _with_total(notifications, "aii-clerk", 1))
+    assert page["edges"][0]["node"]["title"].startswith("待办：星海科技有限公司的入会申请")
+    assert (await notices_of(notifications, "aii-chair"))["totalCount"] == 0
+    revoked = event("membership.role.revoked", assignment.data, alliance_id=AII)
+    await publish(nats_url, revoked)
+    before = (await notices_of(notifications, "aii-clerk"))["totalCount"]
+    marker = application_event("submitted", "contact-r2")
+    await publish(nats_url, marker)
+    await eventually(lambda: _with_total(notifications, "contact-r2", 1))
+    assert (await notices_of(notifications, "aii-clerk"))["totalCount"] == before
+
+
+async def _registered(client: SubgraphClient, nats_url: str) -> bool:
+    """Submit an application until the clerk is registered and told of it."""
+    await publish(nats_url, application_event("submitted", f"contact-{uuid.uuid4().hex[:6]}"))
+    return (await notices_of(client, "aii-clerk"))["totalCount"] > 0

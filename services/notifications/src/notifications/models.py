@@ -46,5 +46,18 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
-TENANT_TABLES = {"notifications": "alliance_id"}
+class StaffMember(Base):
+    """Who holds a role in an alliance (from ``membership.role.*``): whom to tell of new work."""
+
+    __tablename__ = "staff_members"
+    __table_args__ = (sa.Index("ix_staff_members_alliance_role", "alliance_id", "role"),)
+
+    assignment_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    user_id: Mapped[str] = mapped_column(sa.Text)
+    role: Mapped[str] = mapped_column(sa.String(40))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+TENANT_TABLES = {"notifications": "alliance_id", "staff_members": "alliance_id"}
 PLATFORM_TABLES: set[str] = set()

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.models import Notification
+from notifications.models import Notification, StaffMember
 from servicekit.events import Envelope
 from servicekit.graphql import NotFound
 
@@ -168,25 +168,78 @@ TEXTS: dict[str, Callable[[dict[str, Any]], Text]] = {
 }
 
 
+def _new_work(d: dict[str, Any]) -> Text:
+    kz, ke, az, ae, oz, oe = _names(d)
+    return Text(
+        f"待办：{oz}的{kz}",
+        f"To handle: {ke} of {oe}",
+        f"{az}收到{oz}的{kz}，请秘书处按章程办理。",
+        f"{ae} received the {ke} of {oe}; the secretariat handles it as the charter says.",
+    )
+
+
+# Events that give the secretariat work, and what it is told.
+STAFF_TEXTS: dict[str, Callable[[dict[str, Any]], Text]] = {
+    "membership.application.submitted": _new_work,
+    "membership.application.resubmitted": _new_work,
+}
+SECRETARIAT = "secretariat"
+
+
 async def on_membership_event(session: AsyncSession, event: Envelope) -> None:
-    """File the notice of ``event`` for its contact person (once, even if redelivered)."""
-    text = TEXTS[event.type](event.data)
-    assert event.alliance_id is not None, "application events belong to an alliance"
-    await session.execute(
-        insert(Notification)
-        .values(
-            id=uuid.uuid4(),
-            alliance_id=event.alliance_id,
-            recipient_id=event.data["contactUserId"],
-            event_id=event.id,
-            event_type=event.type,
-            subject_id=event.subject,
-            title_zh=text.title_zh,
-            title_en=text.title_en,
-            body_zh=text.body_zh,
-            body_en=text.body_en,
+    """File the notices of ``event``: for the organisation's contact person and, where it is
+    new work, for the alliance's secretariat (once each, even if redelivered)."""
+    assert event.alliance_id is not None, "membership events belong to an alliance"
+    notices: list[tuple[str, Text]] = []
+    if event.type in TEXTS:
+        notices.append((event.data["contactUserId"], TEXTS[event.type](event.data)))
+    if event.type in STAFF_TEXTS:
+        staff = (
+            await session.scalars(
+                sa.select(StaffMember.user_id).where(
+                    StaffMember.alliance_id == event.alliance_id,
+                    StaffMember.role == SECRETARIAT,
+                    StaffMember.active,
+                )
+            )
+        ).all()
+        text = STAFF_TEXTS[event.type](event.data)
+        notices += [
+            (user, text) for user in sorted(set(staff)) if user != event.data["contactUserId"]
+        ]
+    for recipient, text in notices:
+        await session.execute(
+            insert(Notification)
+            .values(
+                id=uuid.uuid4(),
+                alliance_id=event.alliance_id,
+                recipient_id=recipient,
+                event_id=event.id,
+                event_type=event.type,
+                subject_id=event.subject,
+                title_zh=text.title_zh,
+                title_en=text.title_en,
+                body_zh=text.body_zh,
+                body_en=text.body_en,
+            )
+            .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
         )
-        .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
+
+
+async def on_role_event(session: AsyncSession, event: Envelope) -> None:
+    """Keep the register of who holds which role in each alliance."""
+    data = event.data
+    active = event.type == "membership.role.assigned"
+    await session.execute(
+        insert(StaffMember)
+        .values(
+            assignment_id=uuid.UUID(data["assignmentId"]),
+            alliance_id=event.alliance_id,
+            user_id=data["userId"],
+            role=data["role"],
+            active=active,
+        )
+        .on_conflict_do_update(index_elements=["assignment_id"], set_={"active": active})
     )
 
 
