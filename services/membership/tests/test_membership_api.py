@@ -416,3 +416,29 @@ async def test_unsigned_or_tampered_requests_are_refused(membership: SubgraphCli
     assert (await membership.post(body, stale)).status_code == 401
     health = await membership.http.get("/healthz")
     assert health.status_code == 200
+
+
+async def test_a_contact_persons_token_reaches_only_its_own_records(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    contact = claims_for("own-only", alliances={"aii": ["contact_person"]})
+    mine = (await membership.data(SUBMIT, application("aii", new_code()), claims=contact))[
+        "submitApplication"
+    ]
+    other = (await membership.data(SUBMIT, application("aii", new_code()), claims=APPLICANT))[
+        "submitApplication"
+    ]
+    query = "query($id: ID!) { application(id: $id) { id } }"
+    assert (await membership.data(query, {"id": mine["id"]}, claims=contact))["application"]
+    assert (await membership.data(query, {"id": other["id"]}, claims=contact))[
+        "application"
+    ] is None
+    listed = await membership.execute(
+        '{ alliance(slug: "aii") { applications { totalCount } } }', claims=contact
+    )
+    assert listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    staff_list = await membership.data(
+        '{ alliance(slug: "aii") { applications(status: SUBMITTED) { totalCount } } }',
+        claims=AII_STAFF,
+    )
+    assert staff_list["alliance"]["applications"]["totalCount"] >= 2

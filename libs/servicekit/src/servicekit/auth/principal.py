@@ -10,6 +10,7 @@ from typing import Any
 from servicekit.tenancy import TenantScope, alliance_id
 
 SECRETARIAT = "secretariat"
+CONTACT_PERSON = "contact_person"
 OFFICER_ROLES = frozenset({"chair", "vice_chair", "secretary_general", "deputy_secretary_general"})
 
 
@@ -48,7 +49,14 @@ class Principal:
 
     @property
     def alliance_ids(self) -> frozenset[uuid.UUID]:
-        return frozenset(alliance_id(slug) for slug, roles in self.alliance_roles.items() if roles)
+        """The alliances whose records this caller may read: those where it holds a role in the
+        alliance's bodies or staff. A contact person's role gives none: it reaches only its own
+        organisation's records, through the policies' contact rules."""
+        return frozenset(
+            alliance_id(slug)
+            for slug, roles in self.alliance_roles.items()
+            if roles - {CONTACT_PERSON}
+        )
 
     def scope(self) -> TenantScope:
         """The alliances this caller's requests may touch by default."""

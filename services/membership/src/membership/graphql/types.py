@@ -15,7 +15,7 @@ import charter
 from membership import alliances, applications, memberships, models, organizations, roles
 from membership.charters import parsed
 from membership.memberships import MemberFilter, page_of_members, totals_by_tier
-from servicekit.graphql import Connection, Info
+from servicekit.graphql import Connection, Forbidden, Info
 from servicekit.graphql.glossary import BodyKind, MembershipTier
 from servicekit.graphql.ids import parse_id
 from servicekit.graphql.pagination import build_connection, check_page_size, decode_cursor
@@ -579,6 +579,8 @@ class Alliance:
         first: int = 50,
         after: str | None = None,
     ) -> Connection[Application]:
+        if not info.context.principal.is_staff(self.slug):
+            raise Forbidden(f"only the staff of {self.slug} list its applications")
         check_page_size(first)
         cursor = decode_cursor(after, 2) if after else None
         async with info.context.tx.use() as session:
