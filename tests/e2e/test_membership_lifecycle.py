@@ -4,7 +4,6 @@ end to end: through the gateway, with the timeline and the events checked."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import nats
 import pytest
 
+from servicekit.events.envelope import Envelope, InvalidEnvelope
 from servicekit.local.platform import Platform
 from servicekit.tenancy import alliance_id
 from servicekit.testing.events import event, publish
@@ -61,9 +61,12 @@ def events_about(nats_url: str, key: str, value: str) -> list[dict[str, Any]]:
                     msg = await sub.next_msg(timeout=0.5)
                 except nats.errors.TimeoutError:
                     return found
-                body = json.loads(msg.data)
-                if body["data"].get(key) == value:
-                    found.append(body)
+                try:
+                    envelope = Envelope.from_json(msg.data)
+                except InvalidEnvelope:
+                    continue  # not an event (other tests put poison messages on the stream)
+                if envelope.data.get(key) == value:
+                    found.append(envelope.to_dict())
         finally:
             await nc.close()
 
