@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 ROLE ?= operator
 ALLIANCE ?=
 
-.PHONY: help up down test lint schema token bench clean-run
+.PHONY: help deps up down test lint schema token bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'

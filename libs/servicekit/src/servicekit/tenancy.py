@@ -41,9 +41,6 @@ class TenantScope:
     def including(self, ids: Iterable[uuid.UUID]) -> TenantScope:
         return TenantScope(self.alliance_ids | frozenset(ids), self.all_alliances, self.user_id)
 
-    def allows(self, alliance: uuid.UUID) -> bool:
-        return self.all_alliances or alliance in self.alliance_ids
-
 
 async def apply_scope(session: AsyncSession, scope: TenantScope) -> None:
     """Write the scope into the current transaction (``set_config(..., true)``: local to it)."""
