@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -106,11 +108,11 @@ class _Client:
         return data
 
 
-def organisations(slug: str, rng: random.Random, count: int) -> list[dict[str, str]]:
+def organisations(template: str, rng: random.Random, count: int) -> list[dict[str, str]]:
     orgs = []
     names = itertools.product(CITIES, WORDS, FIELDS)
     for i, (city, word, (field_zh, field_en, kind)) in enumerate(rng.sample(list(names), count)):
-        if slug == "china-asean" and i % 2 == 1:
+        if template == "china-asean" and i % 2 == 1:
             country, name_en, name_zh = ASEAN[(i // 2) % len(ASEAN)]
             orgs.append(
                 {
@@ -143,7 +145,13 @@ DECIDE = """mutation($id: ID!, $d: DecisionInput!) { recordDecision(id: $id, inp
   membership { id } } }"""
 
 
-def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[str]:
+def seed(
+    graphql_url: str,
+    jwt_secret: str,
+    *,
+    per_alliance: int = 30,
+    alliances: Sequence[tuple[str, str, str, str]] = ALLIANCES,
+) -> list[str]:
     """Create the seed alliances that do not exist yet; returns the slugs created.
 
     Each gets ``per_alliance`` organisations through its charter's admission path: most are
@@ -154,7 +162,7 @@ def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[s
     operator = mint(jwt_secret, sub="operator", name="平台运营", operator=True)
     existing = {a["slug"] for a in client.run(operator, "{ alliances { slug } }")["alliances"]}
     created = []
-    for slug, name_zh, name_en, template in ALLIANCES:
+    for slug, name_zh, name_en, template in alliances:
         if slug in existing:
             continue
         client.run(
@@ -183,14 +191,14 @@ def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[s
         ]
         decision = {
             "approved": True,
-            "body": DECIDING_BODY[slug],
+            "body": DECIDING_BODY[template],
             "meeting": "2026年第一次会议",
             "decidedOn": "2026-03-18",
             "minutes": "会议纪要〔2026〕1号",
         }
         rng = random.Random(slug)
-        tiers = TIERS.get(slug, ["ORDINARY", "DIRECTOR"])
-        for i, org in enumerate(organisations(slug, rng, per_alliance)):
+        tiers = TIERS.get(template, ["ORDINARY", "DIRECTOR"])
+        for i, org in enumerate(organisations(template, rng, per_alliance)):
             contact = mint(jwt_secret, sub=f"demo-contact-{slug}-{i}", name=f"联络员{i}")
             app_id = client.run(
                 contact,
@@ -237,5 +245,20 @@ def seed(graphql_url: str, jwt_secret: str, *, per_alliance: int = 30) -> list[s
                     'reason: "业务调整") { id status } }',
                     {"m": membership_id},
                 )
+        _draft_budget(client, staff, slug)
         created.append(slug)
     return created
+
+
+def _draft_budget(client: _Client, staff: str, slug: str, *, within: float = 10.0) -> None:
+    """This year's draft budget; finance learns of a new alliance from its event, so wait."""
+    query = "mutation($a: String!) { createBudget(alliance: $a, fiscalYear: 2026) { id } }"
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            client.run(staff, query, {"a": slug})
+            return
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
