@@ -146,9 +146,14 @@ def test_no_event_is_lost_while_nats_is_down(
         for i in range(3)
     ]
     wait_for(lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10)
+    ready_url = platform.service_url("membership").replace("/graphql", "/readyz")
     with nats_server.outage(seconds=10):
         for app_id in ids:
             approve(platform, "aitisa", app_id)
+        # Not ready while NATS is away (the database still answers, so writes go on).
+        assert wait_for(lambda: httpx.get(ready_url).status_code == 503, within=8)
+        assert httpx.get(ready_url).json()["checks"] == {"database": "ok", "nats": "unreachable"}
+    assert wait_for(lambda: httpx.get(ready_url).status_code == 200, within=15)
 
     def approvals() -> list[str]:
         edges = contact.data(NOTICES)["myNotifications"]["edges"]
