@@ -552,3 +552,67 @@ async def test_one_organisation_across_alliances(
     assert sorted(m["alliance"]["slug"] for m in every["memberships"]) == ["aii", "china-asean"]
     own = (await membership.data(query, {"id": org_id}, claims=staff("aii")))["organization"]
     assert [m["alliance"]["slug"] for m in own["memberships"]] == ["aii"]
+
+
+async def test_a_member_that_left_may_rejoin_and_stale_matters_cannot_act(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    member = await admit(membership, "china-asean", "DIRECTOR", "ca-rejoin")
+    proposal = (await membership.data(PROPOSE, {"m": member["id"]}, claims=staff("china-asean")))[
+        "proposeExpulsion"
+    ]
+    left = (await membership.data(WITHDRAW, {"m": member["id"]}, claims=claims_for("ca-rejoin")))[
+        "requestWithdrawal"
+    ]
+    await membership.data(
+        DECIDE, {"id": left["id"], "d": decision("COUNCIL")}, claims=staff("china-asean")
+    )
+    # The expulsion voted after the member withdrew cannot overwrite how it left.
+    stale = await membership.execute(
+        DECIDE, {"id": proposal["id"], "d": decision("COUNCIL")}, claims=staff("china-asean")
+    )
+    assert stale["errors"][0]["extensions"]["code"] == "MEMBERSHIP_ENDED"
+    after = (await membership.data(MEMBERSHIP, {"id": member["id"]}, claims=staff("china-asean")))[
+        "membership"
+    ]
+    assert after["status"] == "WITHDRAWN"
+
+    org = (
+        await membership.data(
+            "query($id: ID!) { membership(id: $id) { organization { "
+            "registrationNumber nameZh } } }",
+            {"id": member["id"]},
+            claims=staff("china-asean"),
+        )
+    )["membership"]["organization"]
+    files = [
+        {"material": m.id, "reference": "纸质件"}
+        for m in charter.load_template("china-asean").membership.application_materials
+    ]
+    again = (
+        await membership.data(
+            SUBMIT,
+            {
+                "i": {
+                    "alliance": "china-asean",
+                    "tier": "DIRECTOR",
+                    "contactName": "联络员",
+                    "contactEmail": "c@example.cn",
+                    "materials": files,
+                    "organization": {
+                        "nameZh": org["nameZh"],
+                        "kind": "ENTERPRISE",
+                        "country": "CN",
+                        "registrationNumber": org["registrationNumber"],
+                    },
+                }
+            },
+            claims=claims_for("ca-rejoin"),
+        )
+    )["submitApplication"]["id"]
+    await membership.data(FORWARD, {"id": again}, claims=staff("china-asean"))
+    rejoined = await membership.data(
+        DECIDE, {"id": again, "d": decision("COUNCIL")}, claims=staff("china-asean")
+    )
+    assert rejoined["recordDecision"]["membership"]["status"] == "ACTIVE"
+    assert rejoined["recordDecision"]["membership"]["id"] != member["id"]

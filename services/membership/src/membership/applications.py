@@ -554,7 +554,7 @@ async def _admit(session: AsyncSession, case: Case, actor: str, rule: str | None
 
 async def _change_tier(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
     app = case.application
-    membership = await _membership(session, app.membership_id, lock=True)
+    membership = await _active_membership(session, app.membership_id)
     previous, membership.tier = membership.tier, app.tier or membership.tier
     session.add(
         case.history(
@@ -567,7 +567,7 @@ async def _change_tier(session: AsyncSession, case: Case, actor: str, rule: str 
 
 async def _end(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
     app = case.application
-    membership = await _membership(session, app.membership_id, lock=True)
+    membership = await _active_membership(session, app.membership_id)
     status = {"withdrawal": "withdrawn", "expulsion": "expelled"}[app.kind]
     previous = membership.status
     membership.status, membership.ended_at = status, datetime.now(UTC)
@@ -593,6 +593,19 @@ async def _membership(
     if found is None:
         raise NotFound("no such membership")
     return found
+
+
+async def _active_membership(session: AsyncSession, membership_id: uuid.UUID | None) -> Membership:
+    """The membership a tier change, withdrawal or expulsion acts on, which must still be
+    active: another matter (a withdrawal, say) may have ended it since this one was filed."""
+    membership = await _membership(session, membership_id, lock=True)
+    if membership.status != "active":
+        raise Conflict(
+            f"the membership is {membership.status} already; this application can "
+            "no longer take effect",
+            code="MEMBERSHIP_ENDED",
+        )
+    return membership
 
 
 async def _load_case(

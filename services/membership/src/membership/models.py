@@ -123,7 +123,14 @@ class Application(Base):
 class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
-        sa.UniqueConstraint("alliance_id", "organization_id"),
+        # One active membership per organisation and alliance; one that left may rejoin.
+        sa.Index(
+            "uq_memberships_active",
+            "alliance_id",
+            "organization_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'active'"),
+        ),
         sa.Index("ix_memberships_alliance_tier_name", "alliance_id", "tier", "sort_name", "id"),
         sa.Index("ix_memberships_alliance_name", "alliance_id", "sort_name", "id"),
     )
