@@ -333,10 +333,7 @@ async def forward(
     session: AsyncSession, actor: Principal, application_id: uuid.UUID, note: str | None
 ) -> Application:
     case = await _open_case(session, actor, application_id)
-    if not case.flow.review:
-        raise Conflict(
-            f"the charter has no preliminary review for {case.flow.matter}", code="NO_REVIEW_STEP"
-        )
+    _expect_review(case)
     _expect(case, "submitted")
     await _forward(session, case, actor.user_id, note, case.flow.review)
     return case.application
@@ -363,10 +360,7 @@ async def return_for_correction(
 ) -> Application:
     reasons = _reasons(reasons)
     case = await _open_case(session, actor, application_id)
-    if not case.flow.review:
-        raise Conflict(
-            f"the charter has no preliminary review for {case.flow.matter}", code="NO_REVIEW_STEP"
-        )
+    _expect_review(case)
     _expect(case, "submitted")
     app = case.application
     app.status, app.decision_reason = "returned", reasons
@@ -413,12 +407,7 @@ async def reject(
     """The secretariat's rejection at preliminary review, with its reasons."""
     reasons = _reasons(reasons)
     case = await _open_case(session, actor, application_id)
-    if not case.flow.review:
-        raise Conflict(
-            f"{case.flow.matter} is decided by the "
-            f"{' or '.join(case.flow.deciders)}, not at a preliminary review",
-            code="NO_REVIEW_STEP",
-        )
+    _expect_review(case)
     _expect(case, "submitted", "returned")
     await _reject(session, case, actor.user_id, reasons, case.flow.review)
     return case.application
@@ -629,6 +618,17 @@ async def _load_case(
 
 async def _open_case(session: AsyncSession, actor: Principal, application_id: uuid.UUID) -> Case:
     return await _load_case(session, application_id, lock=True, staff=actor)
+
+
+def _expect_review(case: Case) -> None:
+    """Forwarding, returning and rejecting are steps of the secretariat's preliminary review,
+    which not every procedure has (an expulsion goes to the deciding body directly)."""
+    if not case.flow.review:
+        raise Conflict(
+            f"the charter has no preliminary review for {case.flow.matter}; it is decided by "
+            f"the {' or '.join(case.flow.deciders) or 'secretariat'}",
+            code="NO_REVIEW_STEP",
+        )
 
 
 def _expect(case: Case, *states: str) -> None:
