@@ -14,7 +14,7 @@ BODIES = (
 
 
 def adopted(slug: str, template: str) -> object:
-    document = charter.load_template(template).model_dump(mode="json")
+    document = charter.load_template(template).to_data()
     return event(
         "membership.charter.adopted",
         {"allianceId": str(alliance_id(slug)), "slug": slug, "version": 1, "charter": document},

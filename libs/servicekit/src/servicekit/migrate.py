@@ -18,7 +18,7 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from servicekit.settings import settings_class
+from servicekit.settings import ServiceSettings
 
 SERVICES = ("membership", "governance", "finance", "notifications")
 
@@ -31,7 +31,7 @@ def alembic_config(service: str, url: str | None = None) -> Config:
         "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
     )
     if url is None:
-        settings = settings_class(service)()
+        settings: ServiceSettings = import_module(f"{service}.settings").Settings()
         url = settings.migration_database_url
         if not url:
             raise SystemExit(f"{service.upper()}_MIGRATION_DATABASE_URL is not set")

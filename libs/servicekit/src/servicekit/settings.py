@@ -1,7 +1,8 @@
 """Service settings: one pydantic-settings class per service, each with its own env prefix.
 
-A service subclasses :class:`ServiceSettings` and sets ``env_prefix`` (``MEMBERSHIP_`` …), so
-one environment can hold the configuration of every service side by side.
+A service subclasses :class:`ServiceSettings` in ``<service>/settings.py`` and sets
+``env_prefix`` (``MEMBERSHIP_`` …), so one environment can hold the configuration of every
+service side by side; ``concord-migrate`` reads the same class.
 """
 
 from __future__ import annotations
@@ -29,16 +30,3 @@ class ServiceSettings(BaseSettings):
         default=4 * 1024 * 1024, description="GraphQL request size limit (documents up to 2 MiB)"
     )
     run_workers: bool = Field(default=True, description="run the outbox relay and consumers")
-
-
-def settings_class(service: str) -> type[ServiceSettings]:
-    """The settings class of ``service`` (env prefix ``SERVICE_``)."""
-    return type(
-        f"{service.capitalize()}Settings",
-        (ServiceSettings,),
-        {
-            "model_config": SettingsConfigDict(
-                env_prefix=f"{service.upper()}_", extra="ignore", frozen=True
-            )
-        },
-    )

@@ -151,7 +151,7 @@ async def amend_charter(
     version = CharterVersion(
         alliance_id=alliance.id,
         version=alliance.charter_version,
-        document=new.model_dump(mode="json"),
+        document=new.to_data(),
         adopted_by=actor.user_id,
         reason=note.strip(),
     )
@@ -178,7 +178,7 @@ async def amend_charter(
 def _plain(value: Any) -> Any:
     """A JSON-able form of a charter value (fractions as strings, models as data)."""
     if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(value, (str, int, float, bool, type(None), list, dict)):
         return value
     return str(value)

@@ -29,7 +29,7 @@ def charter_document(text: str) -> dict[str, Any]:
         raise DomainError(
             f"the charter file cannot be read: {exc}", code="INVALID_CHARTER"
         ) from exc
-    return model.model_dump(mode="json")
+    return model.to_data()
 
 
 def template_document(slug: str) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def template_document(slug: str) -> dict[str, Any]:
             f"there is no charter template {slug!r}; templates: {', '.join(template_names())}",
             code="UNKNOWN_TEMPLATE",
         )
-    return charter.load_template(slug).model_dump(mode="json")
+    return charter.load_template(slug).to_data()
 
 
 _parsed: dict[tuple[uuid.UUID, int], charter.Charter] = {}
@@ -49,5 +49,5 @@ def parsed(version: CharterVersion) -> charter.Charter:
     """The charter model of a stored version (versions never change, so parse each once)."""
     key = (version.alliance_id, version.version)
     if key not in _parsed:
-        _parsed[key] = charter.Charter.model_validate(version.document)
+        _parsed[key] = charter.Charter.from_data(version.document)
     return _parsed[key]

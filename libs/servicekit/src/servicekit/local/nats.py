@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from servicekit.local import _cleanup
+from servicekit.local.pids import live_pid_in, pid_alive
 from servicekit.local.ports import free_port, port_is_open, wait_for_port
 
 _EXE = "nats-server.exe" if os.name == "nt" else "nats-server"
@@ -121,17 +122,7 @@ class NatsServer:
         """PID of the running server (our child, or from the pid file), else ``None``."""
         if self._process is not None:
             return self._process.pid if self._process.poll() is None else None
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return live_pid_in(self.pid_file)
 
     def is_running(self) -> bool:
         """Whether the server process is alive."""
@@ -221,13 +212,7 @@ class NatsServer:
     def _alive(self, pid: int) -> bool:
         if self._process is not None and self._process.pid == pid:
             return self._process.poll() is None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return pid_alive(pid)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server; port and store directory are kept for the next ``start()``."""

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from servicekit.local.pids import live_pid_in, pid_alive
 from servicekit.local.provision import ServiceDatabase, provision_service_database_sync
 from servicekit.migrate import upgrade
 
@@ -54,15 +55,7 @@ class ManagedProcess:
         return self.run_dir / "logs" / f"{self.name}.log"
 
     def recorded_pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return None
-        return pid
+        return live_pid_in(self.pid_file)
 
     def start(self) -> None:
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
@@ -122,13 +115,7 @@ class ManagedProcess:
 
 
 def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
-    if process is not None:
-        return process.poll() is None
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
+    return process.poll() is None if process is not None else pid_alive(pid)
 
 
 @dataclass

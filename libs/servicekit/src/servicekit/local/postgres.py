@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicekit.local import _cleanup
+from servicekit.local.pids import pid_alive
 from servicekit.local.ports import free_port
 
 DEFAULT_OS_USER = "concordpg"
@@ -326,13 +327,7 @@ class PostgresCluster:
             pid = int(lines[0].strip())
         except ValueError:
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid  # alive, owned by another user (non-root caller)
-        return pid
+        return pid if pid_alive(pid) else None
 
     def is_running(self) -> bool:
         """Whether a postmaster is alive for this data directory (from ``postmaster.pid``)."""

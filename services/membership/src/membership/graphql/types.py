@@ -241,6 +241,16 @@ class CharterVersionInfo:
     reason: str
     document: JSON = strawberry.field(description="the charter as data (see charter JSON Schema)")
 
+    @classmethod
+    def from_row(cls, row: models.CharterVersion) -> CharterVersionInfo:
+        return cls(
+            version=row.version,
+            adopted_at=row.adopted_at,
+            adopted_by=row.adopted_by,
+            reason=row.reason,
+            document=cast(JSON, row.document),
+        )
+
 
 @strawberry.type
 class Material:
@@ -543,26 +553,15 @@ class Alliance:
 
     @strawberry.field(description="The charter in force.")
     async def charter(self, info: Info) -> CharterVersionInfo:
-        versions = await self._versions(info)
-        return versions[-1]
+        alliance = await alliance_loader(info).load(parse_id(self.id, "alliance"))
+        async with info.context.tx.use() as session:
+            return CharterVersionInfo.from_row(await alliances.current_charter(session, alliance))
 
     @strawberry.field(description="Every version of the charter, oldest first.")
     async def charter_versions(self, info: Info) -> list[CharterVersionInfo]:
-        return await self._versions(info)
-
-    async def _versions(self, info: Info) -> list[CharterVersionInfo]:
         async with info.context.tx.use() as session:
             rows = await alliances.versions_of(session, parse_id(self.id, "alliance"))
-        return [
-            CharterVersionInfo(
-                version=r.version,
-                adopted_at=r.adopted_at,
-                adopted_by=r.adopted_by,
-                reason=r.reason,
-                document=cast(JSON, r.document),
-            )
-            for r in rows
-        ]
+        return [CharterVersionInfo.from_row(r) for r in rows]
 
     @strawberry.field(description="People holding roles in the alliance.")
     async def people(self, info: Info) -> list[Person]:
