@@ -616,3 +616,26 @@ async def test_a_member_that_left_may_rejoin_and_stale_matters_cannot_act(
     )
     assert rejoined["recordDecision"]["membership"]["status"] == "ACTIVE"
     assert rejoined["recordDecision"]["membership"]["id"] != member["id"]
+
+
+async def test_the_charter_in_force_follows_amendments(membership: SubgraphClient) -> None:
+    await membership.data(
+        'mutation { createAlliance(input: {slug: "charter-view", '
+        'nameZh: "章程查看", template: "aii"}) { id } }',
+        claims=OPERATOR,
+    )
+    await membership.data(
+        """mutation { amendCharter(alliance: "charter-view", note: "第1号决议", changes: [
+          {path: "bodies.council.rules.ordinary_resolution.pass.fraction", value: "3/4"}]) {
+          id } }""",
+        claims=OPERATOR,
+    )
+    current = (
+        await membership.data(
+            '{ alliance(slug: "charter-view") { charter { version reason document } } }',
+            claims=OPERATOR,
+        )
+    )["alliance"]
+    council = current["charter"]["document"]["bodies"]["council"]
+    assert current["charter"]["version"] == 2 and current["charter"]["reason"] == "第1号决议"
+    assert council["rules"]["ordinary_resolution"]["pass"]["fraction"] == "3/4"
