@@ -421,10 +421,7 @@ async def record_decision(
 ) -> Application:
     """The deciding body's decision, recorded by the secretariat (``actor``) or sent by
     governance (``actor`` None) after a vote."""
-    if actor is None:
-        case = await _load_case(session, application_id, lock=True)
-    else:
-        case = await _open_case(session, actor, application_id)
+    case = await _load_case(session, application_id, lock=True, staff=actor)
     flow = case.flow
     if not flow.needs_decision:
         raise Conflict(
