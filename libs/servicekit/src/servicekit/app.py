@@ -25,6 +25,7 @@ from servicekit.events.bus import EventBus
 from servicekit.events.consumer import EventConsumer
 from servicekit.events.envelope import Envelope
 from servicekit.events.relay import OutboxRelay
+from servicekit.events.worker import Worker
 from servicekit.graphql.context import Context
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import instrument, setup_tracing, shutdown_tracing
@@ -39,6 +40,36 @@ class ConsumerSpec:
     name: str
     event_types: Sequence[str]
     handler: Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+SHUTDOWN_STEP_SECONDS = 5.0
+
+
+async def _stop(
+    workers: dict[asyncio.Task[None], Worker], bus: EventBus, database: Database
+) -> None:
+    """Ask the workers to stop and wait for them to finish their step; cancel only those that
+    did not; then close NATS and the pool. Each step is bounded, so nothing can keep the
+    process from exiting, and a step that overran is logged so it can be found."""
+    for worker in workers.values():
+        worker.stop()
+    if workers:
+        _, pending = await asyncio.wait(workers, timeout=SHUTDOWN_STEP_SECONDS)
+        for task in pending:
+            log.error(
+                "shutdown: worker %s did not stop within %.0fs; cancelling it",
+                task.get_name(),
+                SHUTDOWN_STEP_SECONDS,
+            )
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_STEP_SECONDS)
+    for name, step in (("nats", bus.close()), ("database", database.dispose())):
+        try:
+            await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
+        except TimeoutError:
+            log.error("shutdown: closing %s took longer than %.0fs", name, SHUTDOWN_STEP_SECONDS)
+    shutdown_tracing()
 
 
 def create_service_app(
@@ -57,7 +88,7 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus.start()
-        tasks: list[asyncio.Task[None]] = []
+        workers: dict[asyncio.Task[None], Worker] = {}
         if settings.run_workers:
             relay = OutboxRelay(
                 database,
@@ -66,7 +97,7 @@ def create_service_app(
                 batch_size=settings.relay_batch_size,
                 idle_interval=settings.relay_idle_interval,
             )
-            tasks.append(asyncio.create_task(relay.run(), name=f"{name}-relay"))
+            workers[asyncio.create_task(relay.run(), name=f"{name}-relay")] = relay
             for spec in consumers:
                 consumer = EventConsumer(
                     name=spec.name,
@@ -76,16 +107,11 @@ def create_service_app(
                     bus=bus,
                     inbox=inbox,
                 )
-                tasks.append(asyncio.create_task(consumer.run(), name=spec.name))
+                workers[asyncio.create_task(consumer.run(), name=spec.name)] = consumer
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await bus.close()
-            await database.dispose()
-            shutdown_tracing()
+            await _stop(workers, bus, database)
 
     app = FastAPI(
         title=f"Concord {name}", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None

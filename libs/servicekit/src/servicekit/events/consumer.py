@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.db import Database
 from servicekit.events.bus import EventBus
 from servicekit.events.envelope import STREAM, Envelope, InvalidEnvelope, subject_for
+from servicekit.events.worker import Worker
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def retry_delay(deliveries: int) -> float:
     return float(min(0.5 * 2 ** max(deliveries - 1, 0), 30.0))
 
 
-class EventConsumer:
+class EventConsumer(Worker):
     def __init__(
         self,
         *,
@@ -62,6 +63,7 @@ class EventConsumer:
         max_deliver: int = 10,
         batch: int = 20,
     ) -> None:
+        super().__init__()
         self.name = name
         self.subjects = [subject_for(t) for t in event_types]
         self.handler = handler
@@ -72,7 +74,7 @@ class EventConsumer:
         self.batch = batch
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 await self._consume()
             except asyncio.CancelledError:
@@ -80,7 +82,7 @@ class EventConsumer:
             except Exception as exc:
                 raise_if_cancelling()
                 log.warning("consumer %s: %s; resubscribing", self.name, exc)
-                await asyncio.sleep(1.0)
+                await self.pause(1.0)
 
     async def _consume(self) -> None:
         js = await self.bus.ready()
@@ -94,7 +96,7 @@ class EventConsumer:
         )
         await js.add_consumer(STREAM, config)
         sub = await js.pull_subscribe_bind(durable=self.name, stream=STREAM)
-        while True:
+        while not self.stopping:
             try:
                 messages = await sub.fetch(self.batch, timeout=1)
             except NatsTimeoutError:

@@ -20,13 +20,14 @@ from opentelemetry.trace import SpanKind
 from servicekit.db import Database
 from servicekit.events.bus import EventBus
 from servicekit.events.consumer import raise_if_cancelling
+from servicekit.events.worker import Worker
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("servicekit.events")
 
 
-class OutboxRelay:
+class OutboxRelay(Worker):
     def __init__(
         self,
         database: Database,
@@ -36,6 +37,8 @@ class OutboxRelay:
         batch_size: int = 100,
         idle_interval: float = 0.2,
     ) -> None:
+        super().__init__()
+        self.name = "outbox-relay"
         self.database = database
         self.bus = bus
         self.outbox = outbox
@@ -44,7 +47,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         failures = 0
-        while True:
+        while not self.stopping:
             try:
                 sent = await self.relay_once()
                 failures = 0
@@ -54,10 +57,10 @@ class OutboxRelay:
                 raise_if_cancelling()
                 failures += 1
                 log.warning("outbox relay: %s (attempt %d)", exc, failures)
-                await asyncio.sleep(min(0.2 * 2**failures, 5.0))
+                await self.pause(min(0.2 * 2**failures, 5.0))
                 continue
             if sent < self.batch_size:
-                await asyncio.sleep(self.idle_interval)
+                await self.pause(self.idle_interval)
 
     async def relay_once(self) -> int:
         """Publish one batch of pending events; returns how many were sent."""
