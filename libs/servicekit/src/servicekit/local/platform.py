@@ -99,11 +99,18 @@ class ManagedProcess:
         except OSError:
             return "(no log)"
 
-    def stop(self, timeout: float = 10.0) -> None:
-        pid = self.process.pid if self.process is not None else self.recorded_pid()
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM to its process group); :meth:`stop` waits for it."""
+        pid = self._pid()
         if pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop it: SIGTERM, then SIGKILL if it is still there after ``timeout`` seconds."""
+        pid = self._pid()
+        if pid is not None:
+            self.terminate()
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and _alive(pid, self.process):
                 time.sleep(0.05)
@@ -112,6 +119,9 @@ class ManagedProcess:
                     os.killpg(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         self.process = None
+
+    def _pid(self) -> int | None:
+        return self.process.pid if self.process is not None else self.recorded_pid()
 
 
 def _alive(pid: int, process: subprocess.Popen[bytes] | None) -> bool:
@@ -241,12 +251,21 @@ class Platform:
                 proc.wait_ready()
 
     def stop(self) -> None:
-        for name in ["gateway", *reversed(SERVICES)]:
-            proc = self.processes.get(name)
-            if proc is not None:
-                proc.stop()
+        _stop_all([p for p in self.processes.values()])
 
     def stop_recorded(self) -> None:
         """Stop processes started by an earlier command (``make down``), by pid file."""
-        for name in ["gateway", *reversed(SERVICES)]:
-            ManagedProcess(name, [], {}, "", self.config.run_dir).stop()
+        _stop_all(
+            [
+                ManagedProcess(name, [], {}, "", self.config.run_dir)
+                for name in ["gateway", *SERVICES]
+            ]
+        )
+
+
+def _stop_all(processes: list[ManagedProcess]) -> None:
+    """Signal every process first, then wait for each: they shut down side by side."""
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        proc.stop()
