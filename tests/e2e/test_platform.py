@@ -179,9 +179,25 @@ def test_one_trace_from_the_gateway_to_the_last_consumer(
     )
 
     def services_in_trace() -> set[str] | None:
-        services = {s.service for s in otlp.trace(trace_id)}
-        wanted = {"gateway", "membership", "notifications"}
-        return services if wanted <= services else None
+        """The services in the trace, once every span asserted below has arrived (each
+        process exports on its own schedule)."""
+        spans = otlp.trace(trace_id)
+        services = {s.service for s in spans}
+        names = {(s.service, s.name.split(" ")[0]) for s in spans}
+        wanted = {
+            ("membership", "publish"),
+            ("notifications", "process"),
+            ("membership", "INSERT"),
+            ("notifications", "INSERT"),
+        }
+        ids = {s.span_id for s in spans}
+        parents_missing = {s.parent_id for s in spans if s.parent_id and s.parent_id not in ids}
+        complete = (
+            {"gateway", "membership", "notifications"} <= services
+            and wanted <= names
+            and len(parents_missing) <= 1
+        )  # only the client's own span is not ours
+        return services if complete else None
 
     found = wait_for(services_in_trace, within=15, interval=0.2)
     spans = otlp.trace(trace_id)
