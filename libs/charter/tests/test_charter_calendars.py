@@ -87,7 +87,7 @@ def test_charter_deadline_uses_its_calendar() -> None:
 
 
 def test_asean_calendars() -> None:
-    assert set(ASEAN_CODES) == {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"}
+    assert set(ASEAN_CODES) == {"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"}
     th = get_calendar("TH")
     assert not th.is_working_day(date(2025, 4, 14))  # Songkran
     assert th.holiday_name(date(2025, 4, 14)) is not None
@@ -101,20 +101,21 @@ def test_asean_calendars() -> None:
     assert not sg.is_working_day(date(2025, 8, 9))
 
 
-def test_coverage_is_stated_and_enforced() -> None:
+def test_package_coverage_is_stated_and_later_years_are_provisional_not_refused() -> None:
     coverage = calendar_coverage()
     assert set(coverage) == {"CN", *ASEAN_CODES}
-    first, last = coverage["CN"]
+    first, last = coverage["CN"]  # type: ignore[misc]
     assert first == 2001 and last >= 2026
     cn = get_calendar("CN")
     assert list(cn.years) == list(range(first, last + 1))
-    with pytest.raises(CalendarCoverageError, match=f"covers 2001–{last}"):
-        add_working_days("CN", date(last + 1, 3, 1), 1)
+    assert cn.covers(date(last, 6, 1)) and not cn.covers(date(last + 1, 6, 1))
+    # a year past the package's data still gets an answer, marked provisional
+    answer = get_calendar("CN").due(date(last + 1, 3, 1), 1, "working_days")
+    assert answer.provisional and answer.reason is not None
+    assert str(last + 1) in answer.reason.en and str(last + 1) in answer.reason.zh
+    # beyond the years whose lunar dates can be computed there is no calendar at all
     with pytest.raises(CalendarCoverageError):
-        add_days("CN", date(2000, 6, 1), 1)
-    # a period that runs past the last covered year fails too, not silently
-    with pytest.raises(CalendarCoverageError):
-        add_working_days("CN", date(last, 12, 28), 10)
+        add_days("CN", date(2100, 6, 1), 1)
 
 
 def test_unknown_calendar_and_bad_periods() -> None:

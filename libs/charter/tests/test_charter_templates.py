@@ -192,7 +192,7 @@ def test_china_asean_membership() -> None:
     ]
     assert ca.membership.eligible_countries is not None
     assert ca.membership.eligible_countries.codes[0] == "CN"
-    assert len(ca.membership.eligible_countries.codes) == 11
+    assert len(ca.membership.eligible_countries.codes) == 12  # China and the eleven ASEAN members
     assert ca.membership.admission.issues is not None
     assert ca.membership.admission.issues.zh == "成员证"
     steps = ca.procedures["admission"].steps
@@ -237,7 +237,7 @@ def test_china_asean_bodies_and_finance() -> None:
         "service_income",
     ]
     assert ca.calendar.default_calendar == "CN"
-    assert len(ca.calendar.member_calendars) == 10
+    assert len(ca.calendar.member_calendars) == 11  # ASEAN since Timor-Leste (Oct 2025)
 
 
 # --------------------------------------------------------------------------- AITISA

@@ -29,8 +29,14 @@ Tiers
 Calendars and deadlines
     ``add_working_days(calendar, start, n) -> date``   e.g. ``add_working_days("CN", d, 10)``
     ``add_days(calendar, start, n) -> date``
-    ``get_calendar(code) -> Calendar``, ``calendar_coverage() -> {code: (first, last)}``
-    ``charter.due_date(deadline_id, start) -> date``
+    ``due(calendar, start, n, unit) -> Due``           ``.on``, ``.provisional``, ``.reason``
+    ``get_calendar(code, schedules=None) -> Calendar``, ``calendar_coverage()`` (package years)
+    ``charter.due_date(deadline_id, start) -> date``, ``charter.due(deadline_id, start) -> Due``
+
+Official schedules (a country's holidays and make-up working days for one year, as data)
+    ``parse_schedule(data) -> Schedule`` / ``parse_schedule_text(text)``
+        (raise ``ScheduleValidationError``, ``.problems`` with ``ScheduleProblemCode``s)
+    ``ScheduleBook`` (loaded versions; the highest counts), ``SCHEDULES`` (process default)
 
 Versions
     ``amend(charter, {dotted.path: value}, note=...) -> Charter``   version + 1
@@ -43,10 +49,19 @@ Errors (all subclass ``CharterError``): ``CharterValidationError`` (``.problems`
 
 from charter.calendars import (
     ASEAN_CODES,
+    ASEAN_MEMBERS,
     CALENDAR_CODES,
+    CALENDAR_NAMES,
+    SCHEDULES,
+    Basis,
     Calendar,
+    Due,
+    ScheduleBook,
+    YearBasis,
     add_days,
     add_working_days,
+    calendar_years,
+    due,
     get_calendar,
 )
 from charter.calendars import coverage as calendar_coverage
@@ -86,15 +101,28 @@ from charter.model import (
     validate_charter_data,
 )
 from charter.rules import Check, Counts, Decision, MatterRule, PassRule, QuorumRule, evaluate
+from charter.schedules import (
+    Schedule,
+    ScheduleProblem,
+    ScheduleProblemCode,
+    ScheduleValidationError,
+    parse_schedule,
+    parse_schedule_text,
+    schedule_json_schema,
+)
 from charter.schema import charter_json_schema
 from charter.templates import list_templates, load_template, template_text
 from charter.versions import Change, amend, diff
 
 __all__ = [
     "ASEAN_CODES",
+    "ASEAN_MEMBERS",
     "CALENDAR_CODES",
+    "CALENDAR_NAMES",
+    "SCHEDULES",
     "AmendmentError",
     "Base",
+    "Basis",
     "Body",
     "BodyId",
     "Calendar",
@@ -109,6 +137,7 @@ __all__ = [
     "DeadlineError",
     "DeadlineUnit",
     "Decision",
+    "Due",
     "InvalidCounts",
     "MatterKind",
     "MatterRule",
@@ -123,23 +152,34 @@ __all__ = [
     "Right",
     "RoleId",
     "RuleNotFound",
+    "Schedule",
+    "ScheduleBook",
+    "ScheduleProblem",
+    "ScheduleProblemCode",
+    "ScheduleValidationError",
     "Step",
     "TemplateNotFound",
     "Tier",
     "TierId",
     "UnknownCalendar",
+    "YearBasis",
     "add_days",
     "add_working_days",
     "amend",
     "calendar_coverage",
+    "calendar_years",
     "charter_json_schema",
     "diff",
+    "due",
     "evaluate",
     "format_fraction",
     "get_calendar",
     "list_templates",
     "load_template",
     "parse_fraction",
+    "parse_schedule",
+    "parse_schedule_text",
+    "schedule_json_schema",
     "template_text",
     "validate_charter_data",
 ]

@@ -1,22 +1,42 @@
 """``charter``: the command line for secretariat staff and developers.
 
-Exit codes: 0 success; 1 the charter file has problems; 2 bad input (unknown template, body
-or matter, impossible counts, a date outside the calendar's years).
+Exit codes: 0 success; 1 the charter or schedule file has problems; 2 bad input (unknown
+template, body or matter, impossible counts).
+
+Official holiday schedules (``charter.schedules``) loaded with ``charter calendar load FILE`` are
+kept in a local store, ``$CHARTER_SCHEDULES`` (default ``~/.local/share/concord/calendar-
+schedules``), every version as its own file; ``charter deadline`` and ``charter calendar show``
+count on them. On the platform the operator loads them through the API (``loadCalendarSchedule``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from charter.calendars import CALENDAR_CODES, coverage, get_calendar
+from charter.calendars import (
+    CALENDAR_CODES,
+    CALENDAR_NAMES,
+    Calendar,
+    ScheduleBook,
+    coverage,
+    get_calendar,
+)
 from charter.errors import CharterError, CharterValidationError, Problem
+from charter.ids import DeadlineUnit
 from charter.model import Charter, load_yaml, validate_charter_data
 from charter.rules import Counts
+from charter.schedules import (
+    Schedule,
+    ScheduleValidationError,
+    parse_schedule_text,
+    schedule_json_schema,
+)
 from charter.schema import published_schema_path, schema_text, write_published_schema
 from charter.templates import list_templates, load_template, template_text
 from charter.versions import diff
@@ -99,21 +119,128 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store() -> Path:
+    default = Path.home() / ".local" / "share" / "concord" / "calendar-schedules"
+    return Path(os.environ.get("CHARTER_SCHEDULES") or default)
+
+
+def _read_schedule(name: str) -> Schedule:
+    path = Path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _Failure(f"cannot read {name}: {exc.strerror}") from None
+    return parse_schedule_text(text)
+
+
+def _stored_book(extra: Sequence[str] = ()) -> ScheduleBook:
+    """The local store's schedules, plus any ``--schedule`` files (validated)."""
+    book = ScheduleBook()
+    store = _store()
+    if store.is_dir():
+        for path in sorted(store.glob("*.json")):
+            book.add(parse_schedule_text(path.read_text(encoding="utf-8")))
+    for name in extra:
+        book.add(_read_schedule(name))
+    return book
+
+
+def _print_due_text(due_on: str, provisional: bool, reason: dict[str, str] | None) -> None:
+    if not provisional:
+        print(due_on)
+        return
+    print(f"{due_on} (provisional)")
+    assert reason is not None
+    print(f"  {reason['en']}")
+    print(f"  {reason['zh']}")
+
+
 def _cmd_deadline(args: argparse.Namespace) -> int:
     charter = _charter_from(args.template)
-    calendar = get_calendar(args.calendar or charter.calendar.default_calendar)
+    calendar = get_calendar(
+        args.calendar or charter.calendar.default_calendar, _stored_book(args.schedule or ())
+    )
     if args.working_days is not None:
-        due = calendar.add_working_days(args.start, args.working_days)
+        due = calendar.due(args.start, args.working_days, DeadlineUnit.WORKING_DAYS)
     else:
-        due = calendar.add_days(args.start, args.days)
-    print(due.isoformat())
+        due = calendar.due(args.start, args.days, DeadlineUnit.DAYS)
+    data = due.to_data()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_due_text(data["due_on"], data["provisional"], data["reason"])
     return 0
 
 
 def _cmd_calendars(args: argparse.Namespace) -> int:
-    for code, (first, last) in coverage().items():
-        name = get_calendar(code).name
-        print(f"{code}\t{first}-{last}\t{name.zh}\t{name.en}")
+    book = _stored_book()
+    for code, covered in coverage().items():
+        name = CALENDAR_NAMES[code]
+        years = f"{covered[0]}-{covered[1]}" if covered else "-"
+        loaded = ",".join(str(s.year) for s in book.all_current() if s.country == code)
+        print(f"{code}\t{years}\t{name.zh}\t{name.en}\tloaded:{loaded or '-'}")
+    return 0
+
+
+def _cmd_calendar_load(args: argparse.Namespace) -> int:
+    schedule = _read_schedule(args.file)
+    store = _store()
+    target = store / f"{schedule.country}-{schedule.year}-v{schedule.version}.json"
+    text = json.dumps(schedule.to_data(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if target.exists():
+        if target.read_text(encoding="utf-8") == text:
+            print(f"{schedule.label}: already loaded ({target})")
+            return 0
+        raise _Failure(
+            f"{schedule.label}: version {schedule.version} is already loaded with other content; "
+            "a correction needs a higher version"
+        )
+    store.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"{schedule.label}: loaded ({target})")
+    return 0
+
+
+def _cmd_calendar_check(args: argparse.Namespace) -> int:
+    schedule = _read_schedule(args.file)
+    print(f"{args.file}: ok, {schedule.label}")
+    return 0
+
+
+def _show_year(calendar: Calendar, year: int) -> None:
+    basis = calendar.basis(year)
+    print(f"{calendar.code} {year}\t{calendar.name.zh}\t{calendar.name.en}")
+    print(f"basis\t{basis.basis}" + ("\tPROVISIONAL" if basis.provisional else ""))
+    print(f"source\t{basis.reference}" + (f"\tv{basis.version}" if basis.version else ""))
+    if basis.url:
+        print(f"url\t{basis.url}")
+    day = date(year, 1, 1)
+    while day.year == year:
+        name = calendar.holiday_name(day)
+        working = calendar.is_working_day(day)
+        if name is not None and not working:
+            print(f"off\t{day.isoformat()}\t{day.strftime('%a')}\t{name}")
+        elif working and day.weekday() in _weekend(calendar):
+            print(f"work\t{day.isoformat()}\t{day.strftime('%a')}\tmake-up working day")
+        day = day.fromordinal(day.toordinal() + 1)
+
+
+def _weekend(calendar: Calendar) -> frozenset[int]:
+    from charter.calendars import weekend_of
+
+    return weekend_of(calendar.code)
+
+
+def _cmd_calendar_show(args: argparse.Namespace) -> int:
+    code = args.country.upper()
+    if code not in CALENDAR_CODES:
+        raise _Failure(f"unknown calendar {code!r} (known: {', '.join(CALENDAR_CODES)})")
+    _show_year(get_calendar(code, _stored_book()), args.year)
+    return 0
+
+
+def _cmd_calendar_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(schedule_json_schema(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -183,10 +310,32 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--working-days", type=int)
     period.add_argument("--days", type=int)
     p.add_argument("--calendar", choices=CALENDAR_CODES, help="instead of the charter's default")
+    p.add_argument(
+        "--schedule",
+        action="append",
+        metavar="FILE",
+        help="count on this official schedule file too (besides the loaded ones)",
+    )
+    p.add_argument("--json", action="store_true", help="the answer with its provenance")
     p.set_defaults(run=_cmd_deadline)
 
-    p = sub.add_parser("calendars", help="list calendars and the years they cover")
+    p = sub.add_parser("calendars", help="list calendars, the package's years and loaded ones")
     p.set_defaults(run=_cmd_calendars)
+
+    cal = sub.add_parser("calendar", help="official holiday schedules: load, check, show")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    p = cal_sub.add_parser("load", help="validate a schedule file and keep it in the local store")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_cmd_calendar_load)
+    p = cal_sub.add_parser("check", help="validate a schedule file, listing every problem")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_cmd_calendar_check)
+    p = cal_sub.add_parser("show", help="a calendar's year: its source, days off, make-up days")
+    p.add_argument("country", metavar="COUNTRY")
+    p.add_argument("year", type=int)
+    p.set_defaults(run=_cmd_calendar_show)
+    p = cal_sub.add_parser("schema", help="print the JSON Schema of a schedule file")
+    p.set_defaults(run=_cmd_calendar_schema)
 
     p = sub.add_parser("schema", help="print the charter JSON Schema")
     action = p.add_mutually_exclusive_group()
@@ -208,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except CharterValidationError as exc:
+    except (CharterValidationError, ScheduleValidationError) as exc:
         print(f"charter: {exc}", file=sys.stderr)
         return 1
     except (_Failure, CharterError, ValueError) as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import yaml
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -38,6 +38,9 @@ from charter.ids import (
     TierId,
 )
 from charter.rules import Counts, Decision, MatterRule, evaluate
+
+if TYPE_CHECKING:
+    from charter.calendars import Due, ScheduleBook
 
 SCHEMA_VERSION = 1
 
@@ -597,6 +600,18 @@ class Charter(Strict):
 
     def due_date(self, deadline: str, start: date, *, calendar: str | None = None) -> date:
         """When a deadline of this charter falls, counted from ``start`` on its calendar."""
+        return self.due(deadline, start, calendar=calendar).on
+
+    def due(
+        self,
+        deadline: str,
+        start: date,
+        *,
+        calendar: str | None = None,
+        schedules: ScheduleBook | None = None,
+    ) -> Due:
+        """A deadline of this charter with its provenance: ``Due.on``, ``.provisional``,
+        ``.reason`` (a year with no official schedule loaded is counted provisionally)."""
         from charter.calendars import get_calendar
 
         found = self.deadlines.get(deadline)
@@ -606,7 +621,7 @@ class Charter(Strict):
                 f"(deadlines: {', '.join(self.deadlines) or 'none'})"
             )
         code = calendar or found.calendar or self.calendar.default_calendar
-        return get_calendar(code).due(start, found.n, found.unit)
+        return get_calendar(code, schedules).due(start, found.n, found.unit)
 
     # ------------------------------------------------------------------ serialisation
 
