@@ -11,16 +11,18 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts import Event
+from devkit.local.provision import ServiceDatabase
+from devkit.testing.events import event, eventually, publish
+from devkit.testing.handles import PostgresHandle
+from servicekit.app import ConsumerSpec
 from servicekit.db import Database, metadata
 from servicekit.events import Envelope, record
 from servicekit.events.bus import EventBus, ensure_stream
 from servicekit.events.consumer import EventConsumer
 from servicekit.events.relay import OutboxRelay
 from servicekit.events.tables import event_table_policies, event_tables
-from servicekit.local.provision import ServiceDatabase
 from servicekit.tenancy import TenantScope
-from servicekit.testing.events import event, eventually, publish
-from servicekit.testing.handles import PostgresHandle
 
 META = metadata()
 OUTBOX, INBOX = event_tables(META)
@@ -174,5 +176,96 @@ async def test_consumers_skip_poison_and_retry_failures(
     assert task.cancelled()  # and it stops when asked
 
 
+async def test_a_consumer_in_lanes_keeps_each_aggregates_order_and_handles_each_event_once(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    kind = f"test.lanes{uuid.uuid4().hex[:8]}"
+    seen: dict[str, list[int]] = {}
+    running = 0
+    most_at_once = 0
+
+    async def handler(session: AsyncSession, envelope: Envelope) -> None:
+        nonlocal running, most_at_once
+        running += 1
+        most_at_once = max(most_at_once, running)
+        try:
+            await session.execute(sa.text("SELECT pg_sleep(0.02)"))
+            seen.setdefault(envelope.subject, []).append(envelope.data["n"])
+        finally:
+            running -= 1
+
+    consumer = EventConsumer(
+        name=f"test-{kind.split('.')[1]}",
+        event_types=[kind],
+        handler=handler,
+        database=database,
+        bus=bus,
+        inbox=INBOX,
+        batch=50,
+        concurrency=4,
+    )
+    aggregates = [str(uuid.uuid4()) for _ in range(6)]
+    envelopes = [
+        event(kind, {"n": n}, alliance_id=ALLIANCE, subject=aggregate)
+        for n in range(5)
+        for aggregate in aggregates
+    ]
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish(nats_url, *envelopes)
+        # The same events again under new message ids: the inbox turns them away.
+        for envelope in envelopes[:6]:
+            await publish(nats_url, envelope, msg_id=str(uuid.uuid4()))
+        assert await eventually(lambda: _done([n for v in seen.values() for n in v], 30), within=20)
+        await asyncio.sleep(0.5)  # a duplicate, were it handled, would be by now
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert {a: seen[a] for a in aggregates} == {a: [0, 1, 2, 3, 4] for a in aggregates}
+    assert 1 < most_at_once <= 4  # aggregates side by side, never more than the bound
+
+
 async def _done(handled: list[int], count: int) -> bool:
     return len(handled) >= count
+
+
+class Counted(Event, type="test.contracts.counted", subject="counter"):
+    """A test-only contract (not under ``contracts.``, so it is not exported)."""
+
+    count_value: int
+
+
+async def test_a_typed_consumer_gets_models_and_terminates_data_outside_the_contract(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    seen: list[Counted] = []
+    attempts: list[str] = []
+
+    async def on_counted(session: AsyncSession, event: Counted, envelope: Envelope) -> None:
+        attempts.append(str(envelope.id))
+        seen.append(event)
+
+    spec = ConsumerSpec(name=f"test-typed-{uuid.uuid4().hex[:6]}", handlers={Counted: on_counted})
+    assert spec.subscribed_types == ["test.contracts.counted"]
+    consumer = EventConsumer(
+        name=spec.name,
+        event_types=spec.subscribed_types,
+        handler=spec.dispatch,
+        database=database,
+        bus=bus,
+        inbox=INBOX,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish(
+            nats_url,
+            event(Counted.TYPE, {"countValue": "not a number"}, alliance_id=ALLIANCE),
+            event(Counted.TYPE, Counted(count_value=7).to_data(), alliance_id=ALLIANCE),
+        )
+        assert await eventually(lambda: _done(seen, 1), within=15)
+        await asyncio.sleep(1.5)  # a nak'd poison message would be back by now
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert seen == [Counted(count_value=7)]
+    assert len(attempts) == 1  # the misfit was terminated before its handler, never retried

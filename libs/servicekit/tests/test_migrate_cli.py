@@ -11,8 +11,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from devkit.testing.handles import PostgresHandle
 from servicekit.migrate import SERVICES
-from servicekit.testing.handles import PostgresHandle
 
 BIN = Path(sys.executable).parent / "concord-migrate"
 
@@ -26,7 +26,7 @@ def test_the_hook_command_migrates_and_is_repeatable(
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)} | {
         prefix + "DATABASE_URL": database.app_url,
         prefix + "MIGRATION_DATABASE_URL": database.migration_url,
-        prefix + "SIGNING_SECRET": "hook-job-secret-0123456789",
+        prefix + "SIGNING_SECRET": "hook-job-secret-0123456789abcdefgh",
     }
     for _ in range(2):  # the hook runs on every upgrade
         done = subprocess.run(
@@ -52,7 +52,7 @@ async def _state(dsn: str) -> tuple[str | None, str | None]:
 def test_a_missing_owner_url_is_a_clear_error() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINANCE_")} | {
         "FINANCE_DATABASE_URL": "postgresql+asyncpg://x@127.0.0.1:1/x",
-        "FINANCE_SIGNING_SECRET": "hook-job-secret-0123456789",
+        "FINANCE_SIGNING_SECRET": "hook-job-secret-0123456789abcdefgh",
     }
     done = subprocess.run(
         [str(BIN), "finance"], env=env, capture_output=True, text=True, timeout=60

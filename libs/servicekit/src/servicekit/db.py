@@ -73,6 +73,11 @@ class RequestTransaction:
         self.scope = scope
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self.written_alliances: set[uuid.UUID] = set()
+
+    @property
+    def database(self) -> Database:
+        return self._database
 
     async def _started(self) -> AsyncSession:
         if self._session is None:
@@ -104,10 +109,28 @@ class RequestTransaction:
             await session.flush()
             await apply_scope(session, self.scope)
 
+    @asynccontextmanager
+    async def narrowed(self, scope: TenantScope) -> AsyncIterator[AsyncSession]:
+        """The session in ``scope`` for this block only: a scope no wider than the request's
+        (the figures of a dashboard are read in the caller's staff alliances alone, and with no
+        user id, so no contact person's own rows are counted). Row-level security applies it."""
+        if not self.scope.all_alliances:
+            assert not scope.all_alliances, "a narrowed scope cannot reach every alliance"
+            assert scope.alliance_ids <= self.scope.alliance_ids, "a narrowed scope is narrower"
+        async with self._lock:
+            session = await self._started()
+            await apply_scope(session, scope)
+            try:
+                yield session
+            finally:
+                await apply_scope(session, self.scope)
+
     async def finish(self, *, commit: bool) -> None:
         session, self._session = self._session, None
         if session is None:
             return
+        # The alliances whose rows this request wrote (servicekit.audit notes them per flush).
+        self.written_alliances |= session.sync_session.info.get("concord_written_alliances", set())
         try:
             if commit:
                 await session.commit()

@@ -18,9 +18,10 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from servicekit.services import SERVICES
 from servicekit.settings import ServiceSettings
 
-SERVICES = ("membership", "governance", "finance", "notifications")
+__all__ = ["SERVICES", "alembic_config", "main", "run_env", "upgrade"]
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

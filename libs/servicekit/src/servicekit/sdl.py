@@ -10,7 +10,9 @@ import sys
 from importlib import import_module
 from pathlib import Path
 
-SERVICES = ("membership", "governance", "finance", "notifications")
+from servicekit.services import SERVICES
+
+__all__ = ["SERVICES", "main", "sdl_of", "stale"]
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -37,6 +39,14 @@ def stale(service: str) -> list[str]:
     )
 
 
+def claims_schema_stale() -> bool:
+    """Whether gateway/claims.schema.json differs from :mod:`servicekit.auth.claims`."""
+    from servicekit.auth import claims
+
+    path = ROOT / "gateway" / "claims.schema.json"
+    return not path.exists() or path.read_text() != claims.json_schema()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=("export", "check"))
@@ -49,8 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         elif diff := stale(service):
             failed = True
             print("\n".join(diff), file=sys.stderr)
+    from servicekit.auth import claims
+
+    claims_path = ROOT / "gateway" / "claims.schema.json"
+    if args.command == "export":
+        claims_path.write_text(claims.json_schema())
+        print(f"wrote {claims_path.relative_to(ROOT)}")
+    elif claims_schema_stale():
+        failed = True
+        print(f"{claims_path} is stale", file=sys.stderr)
     if failed:
-        print("subgraph SDL is stale: run `make schema`", file=sys.stderr)
+        print("subgraph SDL or claim schema is stale: run `make schema`", file=sys.stderr)
     return 1 if failed else 0
 
 

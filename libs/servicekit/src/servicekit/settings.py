@@ -3,14 +3,21 @@
 A service subclasses :class:`ServiceSettings` in ``<service>/settings.py`` and sets
 ``env_prefix`` (``MEMBERSHIP_`` …), so one environment can hold the configuration of every
 service side by side; ``concord-migrate`` reads the same class.
+
+``ENVIRONMENT`` says which settings are acceptable: ``production`` (the default) refuses what
+is tolerable only on a developer's machine, and the service does not start with it: a signing
+secret shorter than 32 characters, and a runtime ``DATABASE_URL`` that connects as the
+PostgreSQL superuser ``postgres`` (which bypasses row-level security). ``development`` accepts
+both; it changes nothing else.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 
 class ServiceSettings(BaseSettings):
@@ -30,3 +37,23 @@ class ServiceSettings(BaseSettings):
         default=4 * 1024 * 1024, description="GraphQL request size limit (documents up to 2 MiB)"
     )
     run_workers: bool = Field(default=True, description="run the outbox relay and consumers")
+
+    @model_validator(mode="after")
+    def _production_refuses_development_settings(self) -> Self:
+        if self.environment != "production":
+            return self
+        problems = []
+        if len(self.signing_secret) < 32:
+            problems.append("SIGNING_SECRET must have at least 32 characters in production")
+        try:
+            user = make_url(self.database_url).username
+        except Exception:  # an unparsable URL fails when the engine is made
+            user = None
+        if user == "postgres":
+            problems.append(
+                "DATABASE_URL connects as the superuser 'postgres', which bypasses row-level "
+                "security: use the runtime role (owns nothing, no BYPASSRLS)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems) + " (ENVIRONMENT=production)")
+        return self

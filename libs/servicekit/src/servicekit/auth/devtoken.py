@@ -14,6 +14,8 @@ from typing import Any
 import jwt
 
 DEFAULT_SECRET_FILE = ".run/jwt-secret"
+DEV_ISSUER = "concord-dev"
+DEV_AUDIENCE = "concord"  # the local gateway's CONCORD_JWT_AUDIENCE
 
 
 def mint(
@@ -25,7 +27,8 @@ def mint(
     alliances: dict[str, list[str]] | None = None,
     locale: str = "zh",
     ttl: int = 12 * 3600,
-    issuer: str = "concord-dev",
+    issuer: str = DEV_ISSUER,
+    audience: str = DEV_AUDIENCE,
 ) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -34,6 +37,7 @@ def mint(
         "locale": locale,
         "alliances": alliances or {},
         "iss": issuer,
+        "aud": audience,
         "iat": now,
         "exp": now + ttl,
     }

@@ -12,14 +12,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from servicekit.auth.claims import InvalidClaims
 from servicekit.auth.principal import Principal
-from servicekit.auth.signing import Unauthenticated, verify_request
+from servicekit.auth.signing import REQUEST_ID_HEADER, Unauthenticated, verify_request
 
 
 class GatewaySignatureMiddleware:
-    def __init__(self, app: ASGIApp, *, secret: str, max_body: int, path: str = "/graphql") -> None:
+    def __init__(
+        self, app: ASGIApp, *, secret: str, service: str, max_body: int, path: str = "/graphql"
+    ) -> None:
         self.app = app
         self.secret = secret
+        self.service = service
         self.max_body = max_body
         self.path = path
 
@@ -49,12 +53,14 @@ class GatewaySignatureMiddleware:
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
         }
         try:
-            claims = verify_request(self.secret, headers, body)
+            claims = verify_request(self.secret, headers, body, audience=self.service)
             principal = Principal.from_claims(claims)
-        except (Unauthenticated, ValueError, KeyError) as exc:
+        except (Unauthenticated, InvalidClaims) as exc:
             await _refuse(send, 401, "UNAUTHENTICATED", str(exc))
             return
-        scope.setdefault("state", {})["principal"] = principal
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["request_id"] = headers[REQUEST_ID_HEADER]
         replayed = False
 
         async def replay() -> Message:

@@ -1,4 +1,4 @@
-"""The caller as a subgraph sees it."""
+"""The caller as a subgraph sees it (from claims parsed by :mod:`servicekit.auth.claims`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from servicekit.auth.claims import Claims
 from servicekit.tenancy import TenantScope, alliance_id
 
 SECRETARIAT = "secretariat"
@@ -23,17 +24,17 @@ class Principal:
     alliance_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_claims(cls, claims: Mapping[str, Any]) -> Principal:
-        raw_roles = claims.get("alliances") or {}
-        if not isinstance(raw_roles, Mapping):
-            raise ValueError("claim 'alliances' must map alliance slugs to role lists")
-        locale = claims.get("locale") or "zh"
+    def from_claims(cls, payload: Mapping[str, Any]) -> Principal:
+        """The principal of a verified token payload, parsed strictly (:class:`Claims`); raises
+        :class:`InvalidClaims` for a payload that does not fit. Nothing is granted by default:
+        an operator is one whose ``operator`` claim is the JSON value ``true``."""
+        claims = Claims.parse(payload)
         return cls(
-            user_id=str(claims["sub"]),
-            name=str(claims.get("name") or ""),
-            locale=locale if locale in ("zh", "en") else "zh",
-            operator=bool(claims.get("operator", False)),
-            alliance_roles={str(k): frozenset(map(str, v)) for k, v in raw_roles.items()},
+            user_id=claims.sub,
+            name=claims.name,
+            locale=claims.locale,
+            operator=claims.operator is True,
+            alliance_roles={slug: frozenset(roles) for slug, roles in claims.alliances.items()},
         )
 
     def roles_in(self, slug: str) -> frozenset[str]:
@@ -58,8 +59,32 @@ class Principal:
             if roles - {CONTACT_PERSON}
         )
 
+    @property
+    def staff_alliance_ids(self) -> frozenset[uuid.UUID]:
+        """The alliances whose secretariat or officer the caller is (their figures it reads)."""
+        return frozenset(
+            alliance_id(slug)
+            for slug, roles in self.alliance_roles.items()
+            if roles & ({SECRETARIAT} | OFFICER_ROLES)
+        )
+
+    def figures_scope(self) -> TenantScope:
+        """The scope a dashboard's figures are read in: every alliance for the operator, the
+        alliances it is staff of for anyone else, and no user id (no contact rules apply)."""
+        if self.operator:
+            return TenantScope.everything()
+        return TenantScope(alliance_ids=self.staff_alliance_ids)
+
     def scope(self) -> TenantScope:
         """The alliances this caller's requests may touch by default."""
         if self.operator:
             return TenantScope.everything(user_id=self.user_id)
-        return TenantScope(alliance_ids=self.alliance_ids, user_id=self.user_id)
+        return TenantScope(
+            alliance_ids=self.alliance_ids,
+            user_id=self.user_id,
+            secretariat_ids=frozenset(
+                alliance_id(slug)
+                for slug, roles in self.alliance_roles.items()
+                if SECRETARIAT in roles
+            ),
+        )

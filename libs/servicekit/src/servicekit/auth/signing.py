@@ -1,8 +1,11 @@
 """The gateway's signature over claims and request body (the Python side of the contract).
 
 The gateway's own HMAC plugin signs only ``{query, variables}`` and not the forwarded claims
-(ARCHITECTURE.md), so Concord's gateway signs ``timestamp, claims, sha256(body)`` itself; this
-module checks that signature (and makes one, for tests and tools that play the gateway).
+(ARCHITECTURE.md), so Concord's gateway signs ``service, timestamp, request id, claims,
+sha256(body)`` itself; this module checks that signature (and makes one, for tests and tools
+that play the gateway). The service name binds a signature to the subgraph it was made for;
+the request id is what a subgraph remembers to refuse a replayed mutation
+(:mod:`servicekit.auth.replay`).
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
+
+from servicekit.auth.claims import Claims, InvalidClaims
 
 CLAIMS_HEADER = "x-concord-claims"
 TIMESTAMP_HEADER = "x-concord-timestamp"
 SIGNATURE_HEADER = "x-concord-signature"
+REQUEST_ID_HEADER = "x-concord-request-id"
+VERSION = "concord-v2"
 SIGNATURE_MAX_AGE = 300  # seconds of clock difference or delay accepted
 
 
@@ -33,34 +41,54 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(secret: str, timestamp: str, claims: str, body: bytes) -> str:
-    message = f"{timestamp}\n{claims}\n{hashlib.sha256(body).hexdigest()}".encode()
+def _mac(
+    secret: str, service: str, timestamp: str, request_id: str, claims: str, body: bytes
+) -> str:
+    message = (
+        f"{VERSION}\n{service}\n{timestamp}\n{request_id}\n{claims}\n"
+        f"{hashlib.sha256(body).hexdigest()}"
+    ).encode()
     return _b64(hmac.new(secret.encode(), message, hashlib.sha256).digest())
 
 
 def sign_request(
-    secret: str, claims: Mapping[str, Any], body: bytes, *, now: float | None = None
+    secret: str,
+    claims: Mapping[str, Any],
+    body: bytes,
+    *,
+    audience: str,
+    request_id: str | None = None,
+    now: float | None = None,
 ) -> dict[str, str]:
-    """The three headers the gateway adds to a subgraph request."""
+    """The headers the gateway adds to a request for the subgraph named ``audience``."""
     timestamp = str(int(now if now is not None else time.time()))
     encoded = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    rid = request_id or str(uuid.uuid4())
     return {
         CLAIMS_HEADER: encoded,
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: _mac(secret, timestamp, encoded, body),
+        REQUEST_ID_HEADER: rid,
+        SIGNATURE_HEADER: _mac(secret, audience, timestamp, rid, encoded, body),
     }
 
 
 def verify_request(
-    secret: str, headers: Mapping[str, str], body: bytes, *, now: float | None = None
+    secret: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    audience: str,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """The verified claims of a signed request; raises :class:`Unauthenticated` otherwise."""
+    """The verified claims of a request signed for the subgraph ``audience``; raises
+    :class:`Unauthenticated` otherwise (also for claims that do not fit the claim model)."""
     claims_header = headers.get(CLAIMS_HEADER)
     timestamp = headers.get(TIMESTAMP_HEADER)
     signature = headers.get(SIGNATURE_HEADER)
-    if not (claims_header and timestamp and signature):
+    request_id = headers.get(REQUEST_ID_HEADER)
+    if not (claims_header and timestamp and signature and request_id):
         raise Unauthenticated("this service answers only requests signed by the gateway")
-    expected = _mac(secret, timestamp, claims_header, body)
+    expected = _mac(secret, audience, timestamp, request_id, claims_header, body)
     if not hmac.compare_digest(expected, signature):
         raise Unauthenticated("the gateway signature does not match this request")
     clock = now if now is not None else time.time()
@@ -71,9 +99,12 @@ def verify_request(
         raise Unauthenticated("malformed signed claims") from exc
     if abs(clock - signed_at) > SIGNATURE_MAX_AGE:
         raise Unauthenticated("the gateway signature has expired")
-    if not isinstance(claims, dict) or "sub" not in claims:
-        raise Unauthenticated("the signed claims name no subject")
-    exp = claims.get("exp")
-    if exp is not None and float(exp) < clock:
+    try:
+        parsed = Claims.parse(claims)
+    except InvalidClaims as exc:
+        raise Unauthenticated(str(exc)) from exc
+    if parsed.exp < clock:
         raise Unauthenticated("the token has expired")
-    return claims
+    if parsed.nbf is not None and parsed.nbf > clock + 5:
+        raise Unauthenticated("the token is not valid yet")
+    return dict(claims)

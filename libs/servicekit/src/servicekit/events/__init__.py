@@ -6,6 +6,6 @@ repeats; consumers keep an inbox of handled event ids, so a redelivery changes n
 """
 
 from servicekit.events.envelope import STREAM, Envelope, subject_for
-from servicekit.events.outbox import record
+from servicekit.events.outbox import record, record_event
 
-__all__ = ["STREAM", "Envelope", "record", "subject_for"]
+__all__ = ["STREAM", "Envelope", "record", "record_event", "subject_for"]

@@ -5,6 +5,15 @@ the insert of the event id into the inbox: if the id is already there the event 
 and is only acknowledged again. Failures are retried with growing delays (``nak``); a message
 that can never be handled (not a Concord event, or failing ``max_deliver`` times) is
 terminated and logged, so it cannot block the stream.
+
+By default a consumer handles its messages one after the other. With ``concurrency`` > 1 it
+fetches a batch and handles it in lanes, one lane per event ``subject`` (the aggregate): the
+events of one aggregate keep their order, different aggregates are handled side by side, at
+most ``concurrency`` at once (each lane holds one database connection while it works). The
+inbox row, written in each event's own transaction, still makes every event count once:
+a message redelivered while another replica or lane handles it waits on the inbox row's
+unique key and finds it there. A stop lets the events under way finish and gives the rest of
+the batch back to JetStream at once (``nak``), so a large batch never delays a shutdown.
 """
 
 from __future__ import annotations
@@ -32,6 +41,10 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("servicekit.events")
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+class UnhandleableEvent(Exception):
+    """An event that no retry can make handleable (no handler, data outside its contract)."""
 
 
 def raise_if_cancelling() -> None:
@@ -62,6 +75,7 @@ class EventConsumer(Worker):
         inbox: sa.Table,
         max_deliver: int = 10,
         batch: int = 20,
+        concurrency: int = 1,
     ) -> None:
         super().__init__()
         self.name = name
@@ -72,6 +86,7 @@ class EventConsumer(Worker):
         self.inbox = inbox
         self.max_deliver = max_deliver
         self.batch = batch
+        self.concurrency = max(1, concurrency)
 
     async def run(self) -> None:
         while not self.stopping:
@@ -102,19 +117,55 @@ class EventConsumer(Worker):
             except NatsTimeoutError:
                 raise_if_cancelling()
                 continue
-            for msg in messages:
-                await self._handle(msg)
+            if self.concurrency == 1:
+                for msg in messages:
+                    if self.stopping:
+                        await msg.nak()  # (to another replica at once, not after ack_wait)
+                        continue
+                    await self._handle(msg, self._parse(msg))
+            else:
+                await self._handle_in_lanes(messages)
 
-    async def _handle(self, msg: Msg) -> None:
-        deliveries = msg.metadata.num_delivered
+    @staticmethod
+    def _parse(msg: Msg) -> Envelope | InvalidEnvelope:
         try:
-            envelope = Envelope.from_json(msg.data)
+            return Envelope.from_json(msg.data)
         except InvalidEnvelope as exc:
+            return exc
+
+    async def _handle_in_lanes(self, messages: Sequence[Msg]) -> None:
+        """One lane per aggregate, in the order fetched; at most ``concurrency`` at once."""
+        lanes: dict[str, list[tuple[Msg, Envelope | InvalidEnvelope]]] = {}
+        for msg in messages:
+            parsed = self._parse(msg)
+            key = parsed.subject if isinstance(parsed, Envelope) else f"poison:{id(msg)}"
+            lanes.setdefault(key, []).append((msg, parsed))
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def lane(items: list[tuple[Msg, Envelope | InvalidEnvelope]]) -> None:
+            async with gate:
+                for msg, parsed in items:
+                    if self.stopping:  # a stop ends the batch here: the rest go back at once
+                        await msg.nak()
+                        continue
+                    await self._handle(msg, parsed)
+
+        results = await asyncio.gather(
+            *(lane(items) for items in lanes.values()), return_exceptions=True
+        )
+        for result in results:  # (a lost connection to NATS: every lane has finished first)
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _handle(self, msg: Msg, parsed: Envelope | InvalidEnvelope) -> None:
+        deliveries = msg.metadata.num_delivered
+        if isinstance(parsed, InvalidEnvelope):
             log.error(
-                "consumer %s: terminating poison message on %s: %s", self.name, msg.subject, exc
+                "consumer %s: terminating poison message on %s: %s", self.name, msg.subject, parsed
             )
             await msg.term()
             return
+        envelope = parsed
         parent = propagate.extract(dict(msg.headers or {}))
         with tracer.start_as_current_span(
             f"process {msg.subject}",
@@ -132,6 +183,12 @@ class EventConsumer(Worker):
             try:
                 handled = await self.handle(envelope)
                 span.set_attribute("concord.event.duplicate", not handled)
+            except UnhandleableEvent as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                log.error("consumer %s: terminating event %s: %s", self.name, envelope.id, exc)
+                await msg.term()
+                return
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))

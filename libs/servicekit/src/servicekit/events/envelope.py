@@ -36,6 +36,7 @@ class Envelope:
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     traceparent: str | None = None
     tracestate: str | None = None
+    dataschema: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -48,6 +49,8 @@ class Envelope:
             "datacontenttype": "application/json",
             "data": self.data,
         }
+        if self.dataschema:
+            body["dataschema"] = self.dataschema
         if self.alliance_id is not None:
             body["allianceid"] = str(self.alliance_id)
         if self.traceparent:
@@ -78,6 +81,7 @@ class Envelope:
                 data=data,
                 traceparent=body.get("traceparent"),
                 tracestate=body.get("tracestate"),
+                dataschema=body.get("dataschema"),
             )
         except (KeyError, ValueError, TypeError) as exc:
             if isinstance(exc, InvalidEnvelope):

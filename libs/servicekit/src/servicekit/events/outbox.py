@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from opentelemetry import propagate
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts import Event
 from servicekit.events.envelope import Envelope, subject_for
 
 
@@ -21,6 +22,7 @@ async def record(
     subject: str | uuid.UUID,
     data: dict[str, Any],
     alliance_id: uuid.UUID | None,
+    dataschema: str | None = None,
 ) -> Envelope:
     """Add an event to the outbox; it is published only if the surrounding transaction commits.
 
@@ -37,6 +39,7 @@ async def record(
         alliance_id=alliance_id,
         traceparent=carrier.get("traceparent"),
         tracestate=carrier.get("tracestate"),
+        dataschema=dataschema,
     )
     await session.execute(
         sa.insert(outbox).values(
@@ -49,3 +52,25 @@ async def record(
         )
     )
     return envelope
+
+
+async def record_event(
+    session: AsyncSession,
+    outbox: sa.Table,
+    event: Event,
+    *,
+    source: str,
+    subject: str | uuid.UUID,
+    alliance_id: uuid.UUID | None,
+) -> Envelope:
+    """Record an event from its contract model (``contracts``): its type, data and schema."""
+    return await record(
+        session,
+        outbox,
+        source=source,
+        type=event.TYPE,
+        subject=subject,
+        data=event.to_data(),
+        alliance_id=alliance_id,
+        dataschema=event.dataschema(),
+    )

@@ -28,3 +28,7 @@ class Worker:
         """Sleep ``seconds``, or less if asked to stop meanwhile."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def run(self) -> None:
+        """The worker's loop, until :meth:`stop` is called."""
+        raise NotImplementedError

@@ -26,8 +26,10 @@ class Context(BaseContext):
         tx: RequestTransaction,
         settings: ServiceSettings,
         bus: EventBus | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__()
+        self.request_id = request_id  # the gateway's signed request id (replay guard, audit)
         self.principal = principal
         self.tx = tx
         self.settings = settings

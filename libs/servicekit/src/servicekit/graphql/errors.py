@@ -9,38 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 from graphql import GraphQLError
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
 
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
+
+__all__ = ["Conflict", "DomainError", "ErrorShaping", "Forbidden", "NotFound", "shape_error"]
+
 log = logging.getLogger("servicekit.graphql")
-
-
-class DomainError(Exception):
-    """A refusal the caller can understand and act on."""
-
-    code = "BAD_USER_INPUT"
-
-    def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-        self.details = details
-
-
-class NotFound(DomainError):
-    code = "NOT_FOUND"
-
-
-class Forbidden(DomainError):
-    code = "FORBIDDEN"
-
-
-class Conflict(DomainError):
-    code = "CONFLICT"
 
 
 def _code_for_unoriginal(error: GraphQLError) -> str:
@@ -49,6 +27,14 @@ def _code_for_unoriginal(error: GraphQLError) -> str:
     if error.message.startswith("Variable '$") or (error.path is None and error.original_error):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _is_data_exception(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state is None and orig is not None:
+        state = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return isinstance(state, str) and state.startswith("22")
 
 
 def shape_error(error: GraphQLError) -> GraphQLError:
@@ -70,6 +56,17 @@ def shape_error(error: GraphQLError) -> GraphQLError:
             positions=error.positions,
             path=error.path,
             extensions={**(error.extensions or {}), "code": _code_for_unoriginal(error)},
+        )
+    if _is_data_exception(original):
+        # A value PostgreSQL refused as data (SQLSTATE class 22: invalid text, out of range,
+        # too long). Input checks should have caught it before the database (InputGuard,
+        # decode_cursor); this is the net under them, and it is logged to be found and fixed.
+        log.warning("input refused by the database at %s: %s", error.path, original)
+        return GraphQLError(
+            "Not accepted: a value in this request cannot be stored as given.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT"},
         )
     span = trace.get_current_span().get_span_context()
     trace_id = format(span.trace_id, "032x") if span.is_valid else None

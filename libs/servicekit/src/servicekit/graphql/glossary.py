@@ -15,9 +15,17 @@ from charter.ids import BodyId, TierId
 strawberry.enum(
     TierId,
     name="MembershipTier",
-    description="A membership tier (GLOSSARY): ordinary < director < vice-chair < chair.",
+    description=(
+        "A membership tier, from lowest to highest: ordinary, director, vice-chair, chair. "
+        "Which tiers an alliance has is set by its charter."
+    ),
 )
-strawberry.enum(BodyId, name="BodyKind", description="A kind of body (GLOSSARY).")
+strawberry.enum(
+    BodyId,
+    name="BodyKind",
+    description="A kind of body of an alliance: its assembly, council, standing council, "
+    "steering or expert committee, chair's office, secretariat or a working group.",
+)
 
 MembershipTier = TierId
 BodyKind = BodyId

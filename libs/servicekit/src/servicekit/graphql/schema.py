@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from typing import Literal
 
@@ -11,9 +12,13 @@ from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.tracing import OpenTelemetryExtension
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from servicekit.graphql.errors import DomainError, ErrorShaping
+from servicekit.audit import MutationRecord
+from servicekit.graphql.audit import audit_query
+from servicekit.graphql.errors import DomainError, ErrorShaping, _is_data_exception
+from servicekit.graphql.guards import InputGuard
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +89,7 @@ class Schema(strawberry.federation.Schema):
             for e in errors
             if e.original_error is not None
             and not isinstance(e.original_error, (DomainError, GraphQLError))
+            and not _is_data_exception(e.original_error)
         ]
         super().process_errors(unexpected, execution_context)
 
@@ -93,15 +99,26 @@ def make_schema(
     query: type,
     mutation: type | None = None,
     types: Sequence[type] = (),
+    service: str | None = None,
 ) -> strawberry.federation.Schema:
+    """The subgraph's schema; ``service`` (default: the package of ``query``) names the audit
+    log field every subgraph gets (``<service>AuditLog``, servicekit.graphql.audit)."""
+    # The service is the package that calls make_schema (``<service>.graphql.schema``); the
+    # query type's own module is not reliable (a merged type is strawberry's).
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    name = service or caller.split(".")[0] or query.__module__.split(".")[0]
+    merged = merge_types("Query", (query, audit_query(name)))
     return Schema(
-        query=query,
+        query=merged,
         mutation=mutation,
         types=list(types),
         federation_version=FEDERATION_VERSION,
         extensions=[
+            # First, so that it ends last: it records the outcome after the commit.
+            MutationRecord,
             TransactionBoundary,
             ErrorShaping,
+            InputGuard,
             OperationTracing,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

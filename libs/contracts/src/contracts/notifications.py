@@ -1,0 +1,1 @@
+"""Events published by notifications (none yet)."""

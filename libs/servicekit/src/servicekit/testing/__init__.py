@@ -1,1 +1,0 @@
-"""Test support: real PostgreSQL and NATS for pytest (see :mod:`servicekit.testing.fixtures`)."""

@@ -1,0 +1,123 @@
+"""The claim model and the subgraph side of the gateway signature (servicekit.auth)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+
+from servicekit.auth import Principal, sign_request
+from servicekit.auth.claims import Claims, InvalidClaims
+from servicekit.auth.middleware import GatewaySignatureMiddleware
+from servicekit.tenancy import alliance_id
+
+SECRET = "a-signing-secret-for-these-tests"
+
+
+def claims(**extra: Any) -> dict[str, Any]:
+    return {"sub": "u-1", "exp": int(time.time()) + 600, **extra}
+
+
+MISTYPED = [
+    {"operator": "false"},
+    {"operator": "0"},
+    {"operator": 1},
+    {"alliances": {"aii": "secretariat"}},
+    {"alliances": {"aii": ["overlord"]}},
+    {"alliances": {"aii": [5]}},
+    {"alliances": {"aii": [None]}},
+    {"alliances": {"aii": [True]}},
+    {"alliances": {"aii": None}},
+    {"alliances": {"Not A Slug": ["chair"]}},
+    {"sub": ""},
+    {"sub": "a\x00b"},
+    {"exp": "9999999999"},
+    {"exp": True},
+    {"groups": ["admin"]},
+]
+
+
+@pytest.mark.parametrize("bad", MISTYPED, ids=[json.dumps(b) for b in MISTYPED])
+def test_a_mistyped_or_unknown_claim_refuses_the_token(bad: dict[str, Any]) -> None:
+    with pytest.raises(InvalidClaims):
+        Principal.from_claims(claims(**bad))
+
+
+def test_a_token_that_says_nothing_grants_nothing() -> None:
+    nobody = Principal.from_claims(claims())
+    assert not nobody.operator
+    assert nobody.alliance_ids == frozenset()
+    assert not nobody.is_staff("aii")
+    scope = nobody.scope()
+    assert not scope.all_alliances and scope.alliance_ids == frozenset()
+
+
+def test_only_the_json_value_true_makes_an_operator() -> None:
+    assert Principal.from_claims(claims(operator=True)).operator
+    assert not Principal.from_claims(claims(operator=False)).operator
+
+
+def test_roles_are_read_as_a_list_of_glossary_roles() -> None:
+    person = Principal.from_claims(
+        claims(alliances={"aii": ["secretariat", "chair"], "aitisa": ["contact_person"]})
+    )
+    assert person.roles_in("aii") == {"secretariat", "chair"}
+    assert person.is_staff("aii") and not person.is_staff("aitisa")
+    # A contact person's role reaches only its own organisation's records.
+    assert person.alliance_ids == {alliance_id("aii")}
+
+
+def test_claims_model_accepts_registered_claims() -> None:
+    parsed = Claims.parse(claims(iss="idp", aud=["concord", "x"], iat=1, nbf=1, jti="t-1"))
+    assert parsed.aud == ["concord", "x"]
+
+
+# --- the middleware of every subgraph --------------------------------------------------------
+
+
+def subgraph(service: str = "membership") -> httpx.AsyncClient:
+    app = FastAPI()
+
+    @app.post("/graphql")
+    async def graphql(request: Request) -> dict[str, Any]:
+        principal: Principal = request.scope["state"]["principal"]
+        return {"data": {"operator": principal.operator, "sub": principal.user_id}}
+
+    wrapped = GatewaySignatureMiddleware(app, secret=SECRET, service=service, max_body=1 << 20)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=wrapped), base_url="http://sg")
+
+
+async def call(
+    client: httpx.AsyncClient, payload: dict[str, Any], audience: str = "membership"
+) -> httpx.Response:
+    body = b'{"query":"{ x }"}'
+    headers = sign_request(SECRET, payload, body, audience=audience)
+    return await client.post("/graphql", content=body, headers=headers)
+
+
+@pytest.mark.parametrize("bad", MISTYPED, ids=[json.dumps(b) for b in MISTYPED])
+async def test_a_subgraph_refuses_signed_claims_that_do_not_fit_the_model(
+    bad: dict[str, Any],
+) -> None:
+    async with subgraph() as client:
+        response = await call(client, claims(**bad))
+    assert response.status_code == 401, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_signature_made_for_another_service_is_refused() -> None:
+    async with subgraph("membership") as client:
+        assert (await call(client, claims(), audience="membership")).status_code == 200
+        refused = await call(client, claims(), audience="finance")
+    assert refused.status_code == 401
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_an_expired_token_is_refused_by_the_subgraph() -> None:
+    async with subgraph() as client:
+        response = await call(client, claims(exp=int(time.time()) - 5))
+    assert response.status_code == 401
