@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import event
 
 import charter
+from devkit.local.provision import ServiceDatabase
+from devkit.testing.events import event as make_event
+from devkit.testing.events import eventually, publish
+from devkit.testing.subgraph import SubgraphClient, claims_for, running, statements_of
 from membership import credit_code
 from membership.app import create_app
 from membership.settings import Settings
-from servicekit.local.provision import ServiceDatabase
 from servicekit.tenancy import alliance_id
-from servicekit.testing.events import event as make_event
-from servicekit.testing.events import eventually, publish
-from servicekit.testing.subgraph import SubgraphClient, claims_for, running
 
 OPERATOR = claims_for("op-1", operator=True)
 SUBMIT = """mutation($i: SubmitApplicationInput!) { submitApplication(input: $i) { id } }"""
@@ -495,10 +495,118 @@ async def test_member_list_costs_the_same_statements_whatever_the_page_size(
             counts[size] = len(statements)
             assert len(page["edges"]) == size and page["pageInfo"]["hasNextPage"]
             after = page["pageInfo"]["endCursor"]
-    # set_config, the alliance, the page, its count, the totals per tier, the organisations
-    assert counts[10] == counts[200] == 6, (counts, [s[:60] for s in statements])
+        bare = query.replace("totalCount totalsByTier { tier count }", "")
+        statements.clear()
+        await client.data(bare, {"n": 50, "after": after}, claims=staff("aitisa"))
+        counts[0] = len(statements)
+    # set_config, the alliance, the page, the totals per tier (which give totalCount too), the
+    # organisations; a page that asks for no total counts nothing
+    assert counts[10] == counts[200] == 5, (counts, [s[:60] for s in statements])
+    assert counts[0] == 4, counts
     assert page["totalCount"] >= 10000
     assert sum(t["count"] for t in page["totalsByTier"]) == page["totalCount"]
+
+
+async def test_the_totals_of_a_page_are_the_members_there_are_after_every_kind_of_change(
+    membership: SubgraphClient, membership_db: ServiceDatabase, alliances: None
+) -> None:
+    """The per-tier totals come from the counts PostgreSQL keeps; after inserts, tier and
+    status changes and deletions of many rows at once they still equal a count of the rows."""
+    aid = alliance_id("aitisa")
+    conn = await asyncpg.connect(membership_db.migration_dsn)
+    try:
+        await conn.execute("SELECT set_config('app.all_alliances', 'on', false)")
+        await conn.execute(
+            """WITH orgs AS (
+                 INSERT INTO organizations (id, name_zh, name_en, kind, country,
+                                            registration_number)
+                 SELECT gen_random_uuid(), '计数' || g, 'Count ' || g, 'enterprise', 'CN',
+                        'COUNT' || g
+                 FROM generate_series(1, 300) g RETURNING id, name_zh)
+               INSERT INTO memberships (id, alliance_id, organization_id, sort_name, country,
+                                        tier, status, contact_user_id, contact_name,
+                                        contact_email)
+               SELECT gen_random_uuid(), $1, id, name_zh, 'CN', 'director', 'active', 'count',
+                      '计数', 'count@example.cn' FROM orgs""",
+            aid,
+        )
+        await conn.execute(
+            "UPDATE memberships SET tier = 'ordinary' WHERE contact_email = 'count@example.cn'"
+            " AND id::text < '8'"
+        )
+        await conn.execute(
+            "UPDATE memberships SET status = 'withdrawn' WHERE contact_email = 'count@example.cn'"
+            " AND id::text < '4'"
+        )
+        await conn.execute(
+            "DELETE FROM memberships WHERE contact_email = 'count@example.cn' AND id::text > 'c'"
+        )
+        counted = {
+            (r["status"], r["tier"]): r["n"]
+            for r in await conn.fetch(
+                "SELECT status, tier, count(*) AS n FROM memberships WHERE alliance_id = $1"
+                " GROUP BY 1, 2",
+                aid,
+            )
+        }
+    finally:
+        await conn.close()
+    query = """query($s: MembershipStatus) { alliance(slug: "aitisa") {
+      members(first: 1, status: $s) { totalCount totalsByTier { tier count } } } }"""
+    for status in ("ACTIVE", "WITHDRAWN", None):
+        page = (await membership.data(query, {"s": status}, claims=staff("aitisa")))["alliance"][
+            "members"
+        ]
+        expected: dict[str, int] = {}
+        for (s, tier), n in counted.items():
+            if status is None or s == status.lower():
+                expected[tier.upper()] = expected.get(tier.upper(), 0) + n
+        assert {t["tier"]: t["count"] for t in page["totalsByTier"]} == expected, status
+        assert page["totalCount"] == sum(expected.values())
+
+
+async def test_the_applications_list_costs_the_same_statements_whatever_the_page_size(
+    membership: SubgraphClient, membership_settings: Settings, alliances: None
+) -> None:
+    files = [
+        {"material": m.id, "reference": "纸质件"}
+        for m in charter.load_template("aii").membership.application_materials
+    ]
+    for n in range(6):
+        await membership.data(
+            SUBMIT,
+            {
+                "i": {
+                    "alliance": "aii",
+                    "tier": "DIRECTOR",
+                    "contactName": "钱联络",
+                    "contactEmail": "qian@example.cn",
+                    "materials": files,
+                    "organization": {
+                        "nameZh": f"计页科技有限公司{n}",
+                        "kind": "ENTERPRISE",
+                        "country": "CN",
+                        "registrationNumber": new_code(),
+                    },
+                }
+            },
+            claims=claims_for(f"paging-contact-{n}"),
+        )
+    query = """query($n: Int!) { alliance(slug: "aii") { applications(first: $n) {
+      totalCount edges { node { id kind status tier contactPerson { name }
+        organization { nameZh } alliance { slug } materials { reference } } }
+      pageInfo { hasNextPage } } } }"""
+    quiet = membership_settings.model_copy(update={"run_workers": False})
+    counts = {}
+    async with running(lambda: create_app(quiet)) as client:
+        for size in (1, 6):
+            with statements_of(client.app) as statements:
+                page = (await client.data(query, {"n": size}, claims=staff("aii")))["alliance"][
+                    "applications"
+                ]
+            assert len(page["edges"]) == size
+            counts[size] = len(statements)
+    assert counts[1] == counts[6], counts
 
 
 async def test_one_organisation_across_alliances(
@@ -639,3 +747,99 @@ async def test_the_charter_in_force_follows_amendments(membership: SubgraphClien
     council = current["charter"]["document"]["bodies"]["council"]
     assert current["charter"]["version"] == 2 and current["charter"]["reason"] == "第1号决议"
     assert council["rules"]["ordinary_resolution"]["pass"]["fraction"] == "3/4"
+
+
+async def test_absences_count_in_the_order_meetings_were_held_whatever_order_they_arrive(
+    membership: SubgraphClient, alliances: None, nats_url: str
+) -> None:
+    late_absent = await admit(membership, "aii", "DIRECTOR", "aii-late-absent")
+    late_present = await admit(membership, "aii", "DIRECTOR", "aii-late-present")
+    sentinel = await admit(membership, "aii", "DIRECTOR", "aii-sentinel")
+    orgs = {}
+    for m in (late_absent, late_present, sentinel):
+        data = await membership.data(
+            "query($id: ID!) { membership(id: $id) { organization { id } } }",
+            {"id": m["id"]},
+            claims=staff("aii"),
+        )
+        orgs[m["id"]] = data["membership"]["organization"]["id"]
+    a, p, z = orgs[late_absent["id"]], orgs[late_present["id"]], orgs[sentinel["id"]]
+    # Meetings held Jan, Apr, Jul, Oct; April's attendance is recorded last but one.
+    await publish(
+        nats_url,
+        attendance("L-1", "2025-01-10", {a: "absent", p: "absent", z: "absent"}),
+        attendance("L-3", "2025-07-10", {a: "absent", p: "absent", z: "absent"}),
+    )
+    await publish(nats_url, attendance("L-2", "2025-04-10", {a: "absent", p: "present"}))
+
+    async def tier(m: dict[str, Any]) -> str:
+        found = await membership.data(MEMBERSHIP, {"id": m["id"]}, claims=staff("aii"))
+        return str(found["membership"]["tier"])
+
+    async def demoted() -> bool:
+        return await tier(late_absent) == "ORDINARY"
+
+    # The late April absence completes Jan–Apr–Jul: three in a row, demoted.
+    assert await eventually(demoted)
+    # The late April "present" broke the run: Jul and Oct make only two in a row.
+    # (The sentinel missed L-1, L-3 and L-4: its demotion shows L-4 has been counted.)
+    await publish(nats_url, attendance("L-4", "2025-10-10", {p: "absent", z: "absent"}))
+
+    async def counted() -> bool:
+        return await tier(sentinel) == "ORDINARY"
+
+    assert await eventually(counted)
+    assert await tier(late_present) == "DIRECTOR"
+
+
+async def test_an_amendment_passed_on_the_platform_becomes_the_next_version_citing_the_motion(
+    membership: SubgraphClient, nats_url: str
+) -> None:
+    await membership.data(
+        'mutation { createAlliance(input: {slug: "voted-charter", '
+        'nameZh: "表决章程", template: "aii"}) { id } }',
+        claims=OPERATOR,
+    )
+    motion = uuid.uuid4()
+    decided = {
+        "motionId": str(motion),
+        "allianceId": str(alliance_id("voted-charter")),
+        "matter": "charter_amendment",
+        "title": "修改章程第二十三条",
+        "body": "general_assembly",
+        "outcome": "passed",
+        "passed": True,
+        "decidedOn": "2026-11-30",
+        "meeting": "2026年会员大会",
+        "counts": {"entitled": 9, "present": 6, "yes": 3, "no": 3, "abstain": 0},
+        "rule": "AII Art.19; AII Art.30",
+        "explanationZh": "通过",
+        "explanationEn": "passed",
+        "changes": [
+            {"path": "bodies.council.rules.ordinary_resolution.pass.fraction", "new": "3/4"}
+        ],
+    }
+    envelope = make_event(
+        "governance.motion.decided", decided, alliance_id=alliance_id("voted-charter")
+    )
+    await publish(nats_url, envelope)
+    await publish(nats_url, envelope, msg_id=str(uuid.uuid4()))  # a redelivery changes nothing
+
+    async def amended() -> dict[str, Any] | None:
+        found = (
+            await membership.data(
+                '{ alliance(slug: "voted-charter") { charter { version reason document } '
+                "charterVersions { version motionId adoptedBy } } }",
+                claims=OPERATOR,
+            )
+        )["alliance"]
+        return found if found["charter"]["version"] == 2 else None
+
+    found = await eventually(amended)
+    assert found is not None
+    assert str(motion) in found["charter"]["reason"] and "AII Art.19" in found["charter"]["reason"]
+    council = found["charter"]["document"]["bodies"]["council"]
+    assert council["rules"]["ordinary_resolution"]["pass"]["fraction"] == "3/4"
+    versions = {v["version"]: v for v in found["charterVersions"]}
+    assert versions[2]["motionId"] == str(motion) and versions[2]["adoptedBy"] == "governance"
+    assert versions[1]["motionId"] is None and set(versions) == {1, 2}

@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import io
 import json
 import uuid
 from typing import Any
 
 import nats
 import pytest
+from pypdf import PdfWriter
 
 import charter
+from devkit.testing.subgraph import SubgraphClient, claims_for
 from membership import credit_code
 from servicekit.auth import sign_request
-from servicekit.testing.subgraph import SubgraphClient, claims_for
 
 OPERATOR = claims_for("op-1", operator=True)
 AII_STAFF = claims_for("aii-sec", alliances={"aii": ["secretariat"]})
@@ -44,6 +46,14 @@ DECIDE = """mutation($id: ID!, $d: DecisionInput!) {
 REJECT = """mutation($id: ID!, $r: String!) {
   rejectApplication(id: $id, reason: $r) { id status decisionReason }
 }"""
+
+
+def real_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def decision(body: str = "STANDING_COUNCIL", approved: bool = True) -> dict[str, Any]:
@@ -221,8 +231,12 @@ async def test_refusals_change_nothing(membership: SubgraphClient, alliances: No
     first = await membership.data(SUBMIT, application("aii", code), claims=APPLICANT)
     app_id = first["submitApplication"]["id"]
     wrong_check = code[:17] + ("0" if code[17] != "0" else "1")
-    pdf = base64.b64encode(b"%PDF-1.7 test").decode()
+    pdf = base64.b64encode(real_pdf()).decode()
     exe = base64.b64encode(b"MZ\x90\x00 not a pdf").decode()
+    # Issue 13 (9): the right magic bytes, then something else.
+    pdf_exe = base64.b64encode(b"%PDF-1.7\n" + b"MZ\x90\x00" * 64 + b"<script>x()</script>")
+    jpeg_html = base64.b64encode(b"\xff\xd8\xff<html><script>x()</script></html>")
+    polyglot = base64.b64encode(real_pdf() + b"MZ\x90\x00 an executable after %%EOF")
     big = base64.b64encode(b"%PDF-" + b"0" * (2 * 1024 * 1024)).decode()
 
     def with_file(content: str, content_type: str = "application/pdf") -> dict[str, Any]:
@@ -244,6 +258,9 @@ async def test_refusals_change_nothing(membership: SubgraphClient, alliances: No
         (SUBMIT, application("aii", wrong_check), APPLICANT, "INVALID_CREDIT_CODE"),
         (SUBMIT, application("aii", new_code(), files=[]), APPLICANT, "MISSING_MATERIALS"),
         (SUBMIT, with_file(exe), APPLICANT, "DISALLOWED_DOCUMENT"),
+        (SUBMIT, with_file(pdf_exe.decode()), APPLICANT, "DISALLOWED_DOCUMENT"),
+        (SUBMIT, with_file(jpeg_html.decode(), "image/jpeg"), APPLICANT, "DISALLOWED_DOCUMENT"),
+        (SUBMIT, with_file(polyglot.decode()), APPLICANT, "DISALLOWED_DOCUMENT"),
         (SUBMIT, with_file(pdf, "application/x-msdownload"), APPLICANT, "DISALLOWED_DOCUMENT"),
         (SUBMIT, with_file(big), APPLICANT, "DOCUMENT_TOO_LARGE"),
         (
@@ -293,7 +310,7 @@ async def test_refusals_change_nothing(membership: SubgraphClient, alliances: No
 async def test_an_uploaded_file_is_kept_with_its_digest(
     membership: SubgraphClient, alliances: None
 ) -> None:
-    content = b"%PDF-1.7\n% the written application\n"
+    content = real_pdf()
     result = await membership.data(
         SUBMIT,
         application(
@@ -407,12 +424,12 @@ async def test_unsigned_or_tampered_requests_are_refused(membership: SubgraphCli
     unsigned = await membership.post(body)
     assert unsigned.status_code == 401
     assert unsigned.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    headers = sign_request(membership.secret, AII_STAFF, body)
+    headers = sign_request(membership.secret, AII_STAFF, body, audience="membership")
     other_body = json.dumps({"query": "{ alliances { slug template } }"}).encode()
     assert (await membership.post(other_body, headers)).status_code == 401
-    forged = sign_request("not-the-gateway-secret-000", OPERATOR, body)
+    forged = sign_request("not-the-gateway-secret-000", OPERATOR, body, audience="membership")
     assert (await membership.post(body, forged)).status_code == 401
-    stale = sign_request(membership.secret, AII_STAFF, body, now=0)
+    stale = sign_request(membership.secret, AII_STAFF, body, audience="membership", now=0)
     assert (await membership.post(body, stale)).status_code == 401
     health = await membership.http.get("/healthz")
     assert health.status_code == 200
@@ -442,3 +459,36 @@ async def test_a_contact_persons_token_reaches_only_its_own_records(
         claims=AII_STAFF,
     )
     assert staff_list["alliance"]["applications"]["totalCount"] >= 2
+
+
+async def test_an_application_across_alliances_learns_nothing_of_the_other_tenants_members(
+    membership: SubgraphClient, alliances: None
+) -> None:
+    """Issue 13 (5): anybody may apply, so a refusal may not say whom an alliance has."""
+    code = new_code()
+    owner = claims_for("the-real-contact")
+    filed = await membership.data(SUBMIT, application("aii", code), claims=owner)
+    snoop = claims_for("aitisa-sec-snooping", alliances={"aitisa": ["secretariat"]})
+    name = filed["submitApplication"]["organization"]["nameZh"]
+
+    def neutral(result: dict[str, Any]) -> None:
+        (error,) = result["errors"]
+        assert error["extensions"]["code"] == "APPLICATION_NOT_ACCEPTED", error
+        assert name not in error["message"] and "member" not in error["message"]
+        assert "open application" not in error["message"]
+        assert result["data"] is None
+
+    neutral(await membership.execute(SUBMIT, application("aii", code), claims=snoop))
+    # The organisation's own contact person and the alliance's staff are told why.
+    mine = await membership.execute(SUBMIT, application("aii", code), claims=owner)
+    assert mine["errors"][0]["extensions"]["code"] == "APPLICATION_ALREADY_OPEN"
+    clerk = await membership.execute(SUBMIT, application("aii", code), claims=AII_STAFF)
+    assert clerk["errors"][0]["extensions"]["code"] == "APPLICATION_ALREADY_OPEN"
+
+    app_id = filed["submitApplication"]["id"]
+    await membership.data(FORWARD, {"id": app_id}, claims=AII_STAFF)
+    await membership.data(DECIDE, {"id": app_id, "d": decision()}, claims=AII_STAFF)
+    neutral(await membership.execute(SUBMIT, application("aii", code), claims=snoop))
+    neutral(await membership.execute(SUBMIT, application("aii", code), claims=APPLICANT))
+    member = await membership.execute(SUBMIT, application("aii", code), claims=owner)
+    assert member["errors"][0]["extensions"]["code"] == "ALREADY_MEMBER"

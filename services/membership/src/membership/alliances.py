@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import charter
+from contracts.membership import CharterChange
 from membership import events
 from membership.charters import charter_document, parsed, template_document
 from membership.models import Alliance, CharterVersion
 from servicekit.auth import Principal
-from servicekit.graphql import DomainError, Forbidden
-from servicekit.graphql.errors import Conflict
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 from servicekit.tenancy import alliance_id
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
@@ -68,47 +67,10 @@ async def create_alliance(
         )
     )
     await session.flush()
-    await events.publish(
-        session,
-        events.ALLIANCE_CREATED,
-        subject=aid,
-        alliance_id=aid,
-        data={
-            "allianceId": str(aid),
-            "slug": slug,
-            "nameZh": alliance.name_zh,
-            "nameEn": alliance.name_en,
-            "template": template,
-        },
-    )
-    await events.publish(
-        session,
-        events.CHARTER_ADOPTED,
-        subject=aid,
-        alliance_id=aid,
-        data={
-            "allianceId": str(aid),
-            "slug": slug,
-            "version": 1,
-            "charter": document,
-        },
-    )
+    version = await current_charter(session, alliance)
+    for event in (events.alliance_created(alliance), events.charter_adopted(alliance, version)):
+        await events.publish(session, event, subject=aid, alliance_id=aid)
     return alliance
-
-
-async def alliances_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Alliance | None]:
-    rows = (await session.scalars(sa.select(Alliance).where(Alliance.id.in_(ids)))).all()
-    found = {a.id: a for a in rows}
-    return [found.get(i) for i in ids]
-
-
-async def visible_alliances(session: AsyncSession) -> Sequence[Alliance]:
-    """Every alliance the transaction's tenant scope admits (row-level security decides)."""
-    return (await session.scalars(sa.select(Alliance).order_by(Alliance.slug))).all()
-
-
-async def by_slug(session: AsyncSession, slug: str) -> Alliance | None:
-    return await session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
 
 
 async def current_charter(session: AsyncSession, alliance: Alliance) -> CharterVersion:
@@ -120,30 +82,52 @@ async def current_charter(session: AsyncSession, alliance: Alliance) -> CharterV
 async def amend_charter(
     session: AsyncSession,
     actor: Principal,
-    alliance: Alliance,
+    slug: str,
     changes: dict[str, Any],
     note: str,
-) -> CharterVersion:
+) -> Alliance:
     """Adopt a new version of the charter with ``changes`` (dotted paths → new values).
 
-    The motion that amends a charter is governance's; until it sends its decision the
-    platform operator records an adopted amendment here. The new version and the
+    For an amendment adopted off the platform (a paper meeting), recorded by the platform
+    operator; one voted on the platform arrives as governance's ``motion.decided`` and is
+    recorded citing its motion (``consumers.on_motion_decided``). The new version and the
     differences, rule by rule, go out as ``membership.charter.amended``.
     """
+    alliance = await session.scalar(
+        sa.select(Alliance).where(Alliance.slug == slug).with_for_update()
+    )
+    if alliance is None:
+        raise NotFound(f"there is no alliance {slug!r} you may see")
     if not actor.operator:
         raise Forbidden("only the platform operator records an adopted charter amendment")
     if not note.strip():
         raise DomainError(
             "an amendment states what adopted it (motion, meeting, date)", field="note"
         )
+    await adopt_amendment(session, alliance, changes, note.strip(), adopted_by=actor.user_id)
+    return alliance
+
+
+async def adopt_amendment(
+    session: AsyncSession,
+    alliance: Alliance,
+    changes: dict[str, Any],
+    note: str,
+    *,
+    adopted_by: str,
+    motion_id: uuid.UUID | None = None,
+) -> CharterVersion:
+    """Record the next charter version (the one writer of charter versions): by the platform
+    operator for an amendment adopted off the platform, or from governance's motion."""
     current = await current_charter(session, alliance)
     old = parsed(current)
     try:
-        new = charter.amend(old, changes, note=note.strip())
+        new = charter.amend(old, changes, note=note)
     except charter.CharterError as exc:
         raise DomainError(f"the amendment is not valid: {exc}", code="INVALID_CHARTER") from exc
     differences = [
-        {"path": c.path, "old": _plain(c.old), "new": _plain(c.new)} for c in charter.diff(old, new)
+        CharterChange(path=c.path, old=_plain(c.old), new=_plain(c.new))
+        for c in charter.diff(old, new)
     ]
     if not differences:
         raise DomainError("the amendment changes nothing", field="changes")
@@ -152,25 +136,19 @@ async def amend_charter(
         alliance_id=alliance.id,
         version=alliance.charter_version,
         document=new.to_data(),
-        adopted_by=actor.user_id,
-        reason=note.strip(),
+        adopted_by=adopted_by,
+        motion_id=motion_id,
+        reason=note,
     )
     session.add(version)
     await session.flush()
     await events.publish(
         session,
-        events.CHARTER_AMENDED,
+        events.charter_amended(
+            alliance, version, previous_version=current.version, changes=differences
+        ),
         subject=alliance.id,
         alliance_id=alliance.id,
-        data={
-            "allianceId": str(alliance.id),
-            "slug": alliance.slug,
-            "version": version.version,
-            "previousVersion": current.version,
-            "note": note.strip(),
-            "changes": differences,
-            "charter": version.document,
-        },
     )
     return version
 
@@ -182,13 +160,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool, type(None), list, dict)):
         return value
     return str(value)
-
-
-async def versions_of(session: AsyncSession, alliance_id: uuid.UUID) -> Sequence[CharterVersion]:
-    return (
-        await session.scalars(
-            sa.select(CharterVersion)
-            .where(CharterVersion.alliance_id == alliance_id)
-            .order_by(CharterVersion.version)
-        )
-    ).all()

@@ -22,7 +22,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter import Charter
-from membership import documents, events
+from contracts.membership import (
+    ApplicationApproved,
+    ApplicationEvent,
+    ApplicationForwarded,
+    ApplicationKind,
+    ApplicationRejected,
+    ApplicationResubmitted,
+    ApplicationReturned,
+    ApplicationStatus,
+    ApplicationSubmitted,
+    MembershipStatus,
+)
+from membership import documents, events, memberships
 from membership.alliances import current_charter
 from membership.charters import parsed
 from membership.documents import MaterialInput
@@ -30,6 +42,7 @@ from membership.models import (
     OPEN_APPLICATION_STATES,
     Alliance,
     Application,
+    HistoryChange,
     HistoryEntry,
     Membership,
     Organization,
@@ -37,8 +50,7 @@ from membership.models import (
 from membership.organizations import OrganizationInput, find_or_register
 from membership.workflow import Workflow, workflow
 from servicekit.auth import Principal
-from servicekit.graphql import DomainError, Forbidden, NotFound
-from servicekit.graphql.errors import Conflict
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 
 GOVERNANCE = "governance"  # the actor recorded when a governance vote decides
 
@@ -84,22 +96,13 @@ class Case:
     flow: Workflow
 
     def history(
-        self,
-        actor: str,
-        change: str,
-        old: str | None,
-        new: str | None,
-        reason: str | None,
-        rule: str | None,
-        *,
-        on_membership: bool = False,
+        self, actor: str, old: str | None, new: str, reason: str | None, rule: str | None
     ) -> HistoryEntry:
-        app = self.application
+        """A step of the application in its history."""
         return HistoryEntry(
             alliance_id=self.alliance.id,
-            application_id=None if on_membership else app.id,
-            membership_id=app.membership_id if on_membership else None,
-            change=change,
+            application_id=self.application.id,
+            change=HistoryChange.APPLICATION_STATUS,
             from_value=old,
             to_value=new,
             actor=actor,
@@ -108,38 +111,21 @@ class Case:
             charter_version=self.charter_version,
         )
 
-    def event_data(self, **extra: Any) -> dict[str, Any]:
-        app, org, alliance = self.application, self.organization, self.alliance
-        return {
-            "applicationId": str(app.id),
-            "kind": app.kind,
-            "allianceId": str(alliance.id),
-            "allianceSlug": alliance.slug,
-            "allianceNameZh": alliance.name_zh,
-            "allianceNameEn": alliance.name_en,
-            "organizationId": str(org.id),
-            "organizationNameZh": org.name_zh,
-            "organizationNameEn": org.name_en,
-            "membershipId": str(app.membership_id) if app.membership_id else None,
-            "tier": app.tier,
-            "status": app.status,
-            "contactUserId": app.contact_user_id,
-            "contactName": app.contact_name,
-            "reason": app.decision_reason,
-            "charterVersion": self.charter_version,
-            **extra,
-        }
+    def change(self, actor: str, rule: str | None, reason: str | None) -> memberships.Change:
+        """What the membership this application acts on is told of the change."""
+        return memberships.Change(actor, rule, self.charter_version, reason, self.application)
 
-    async def publish(self, session: AsyncSession, type: str, **extra: Any) -> None:
-        subject = self.application.id
-        if type.startswith("membership.member.") and self.application.membership_id:
-            subject = self.application.membership_id
+    async def publish(
+        self, session: AsyncSession, model: type[ApplicationEvent], **extra: Any
+    ) -> None:
+        app = self.application
         await events.publish(
             session,
-            type,
-            subject=subject,
+            events.application_event(
+                model, app, self.alliance, self.organization, self.charter_version, **extra
+            ),
+            subject=app.id,
             alliance_id=self.alliance.id,
-            data=self.event_data(**extra),
         )
 
 
@@ -147,12 +133,15 @@ class Case:
 
 
 async def submit_admission(
-    session: AsyncSession, actor: Principal, alliance: Alliance, data: ApplicationInput
+    session: AsyncSession, actor: Principal, slug: str, data: ApplicationInput
 ) -> Application:
     """File an application for admission; the submitter becomes the contact person."""
+    alliance = await session.scalar(sa.select(Alliance).where(Alliance.slug == slug))
+    if alliance is None:
+        raise NotFound(f"there is no alliance {slug!r}")
     version = await current_charter(session, alliance)
     model = parsed(version)
-    flow = workflow(model, "admission")
+    flow = workflow(model, ApplicationKind.ADMISSION)
     tiers = [str(t.value) for t in model.tier_ids]
     if data.tier not in tiers:
         raise DomainError(
@@ -175,13 +164,18 @@ async def submit_admission(
     materials = _required_materials(model, data.materials)
     org = await find_or_register(session, data.organization)
     member = await session.scalar(
-        sa.select(Membership.id).where(
+        sa.select(Membership.contact_user_id).where(
             Membership.alliance_id == alliance.id,
             Membership.organization_id == org.id,
-            Membership.status == "active",
+            Membership.status == MembershipStatus.ACTIVE,
         )
     )
+    # Who the organisation is to this alliance is for its staff and the organisation's own
+    # contact person to know; anybody else (any signed-in person may apply) learns only that
+    # this application cannot be filed, never that the organisation is a member or applying.
     if member is not None:
+        if not _may_know(actor, alliance, member):
+            raise _not_accepted(alliance)
         raise Conflict(
             f"{org.name_zh} is already a member of {alliance.slug}", code="ALREADY_MEMBER"
         )
@@ -189,20 +183,47 @@ async def submit_admission(
         id=uuid.uuid4(),
         alliance_id=alliance.id,
         organization_id=org.id,
-        kind="admission",
+        kind=ApplicationKind.ADMISSION,
         tier=data.tier,
-        status="submitted",
+        status=ApplicationStatus.SUBMITTED,
         submitted_by=actor.user_id,
         contact_user_id=actor.user_id,
         contact_name=data.contact_name.strip(),
         contact_email=data.contact_email.strip(),
     )
     case = Case(application, alliance, org, version.version, model, flow)
-    await _insert(
-        session, case, f"{org.name_zh} has an open application to {alliance.slug} already"
-    )
+    try:
+        await _insert(
+            session, case, f"{org.name_zh} has an open application to {alliance.slug} already"
+        )
+    except Conflict:
+        open_contact = await session.scalar(
+            sa.select(Application.contact_user_id).where(
+                Application.alliance_id == alliance.id,
+                Application.organization_id == org.id,
+                Application.kind == ApplicationKind.ADMISSION,
+                Application.status.in_(OPEN_APPLICATION_STATES),
+            )
+        )
+        if not _may_know(actor, alliance, open_contact):
+            raise _not_accepted(alliance) from None
+        raise
     documents.store(session, alliance.id, application.id, materials, actor.user_id)
     return await _started(session, case, actor.user_id)
+
+
+def _may_know(actor: Principal, alliance: Alliance, contact_user_id: str | None) -> bool:
+    return actor.is_staff(alliance.slug) or (
+        contact_user_id is not None and contact_user_id == actor.user_id
+    )
+
+
+def _not_accepted(alliance: Alliance) -> DomainError:
+    return DomainError(
+        f"this application cannot be filed with {alliance.slug}; the organisation's contact "
+        f"person or the secretariat of {alliance.slug} can tell why",
+        code="APPLICATION_NOT_ACCEPTED",
+    )
 
 
 async def request_tier_change(
@@ -212,9 +233,9 @@ async def request_tier_change(
     tier: str,
     reason: str | None,
 ) -> Application:
-    case = await _for_membership(session, actor, membership_id, "tier_change")
+    case = await _for_membership(session, actor, membership_id, ApplicationKind.TIER_CHANGE)
     tiers = [str(t.value) for t in case.charter.tier_ids]
-    membership = await _membership(session, membership_id)
+    membership, _ = await memberships.load(session, membership_id, lock=False)
     if tier not in tiers:
         raise DomainError(
             f"the charter of {case.alliance.slug} has no tier {tier!r}; its "
@@ -234,7 +255,7 @@ async def request_withdrawal(
     session: AsyncSession, actor: Principal, membership_id: uuid.UUID, reason: str | None
 ) -> Application:
     """The contact person's written notice (or application) to leave."""
-    case = await _for_membership(session, actor, membership_id, "withdrawal")
+    case = await _for_membership(session, actor, membership_id, ApplicationKind.WITHDRAWAL)
     case.application.grounds = (reason or "").strip() or None
     await _insert(session, case, "a withdrawal is open for this member already")
     return await _started(session, case, actor.user_id)
@@ -247,23 +268,22 @@ async def propose_expulsion(
         raise DomainError(
             "an expulsion proposal states its grounds", code="REASON_REQUIRED", field="grounds"
         )
-    case = await _for_membership(session, actor, membership_id, "expulsion")
+    case = await _for_membership(session, actor, membership_id, ApplicationKind.EXPULSION)
     case.application.grounds = grounds.strip()
     await _insert(session, case, "an expulsion of this member is proposed already")
     return await _started(session, case, actor.user_id)
 
 
 async def _for_membership(
-    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, kind: str
+    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, kind: ApplicationKind
 ) -> Case:
-    membership = await _membership(session, membership_id)
-    alliance = await session.get(Alliance, membership.alliance_id)
+    membership, alliance = await memberships.load(session, membership_id, lock=False)
     org = await session.get(Organization, membership.organization_id)
-    assert alliance is not None and org is not None
+    assert org is not None
     version = await current_charter(session, alliance)
     model = parsed(version)
     flow = workflow(model, kind)
-    if membership.status != "active":
+    if membership.status != MembershipStatus.ACTIVE:
         raise Conflict(f"the membership is {membership.status}", code="MEMBERSHIP_ENDED")
     _check_starter(actor, alliance, membership, flow)
     application = Application(
@@ -273,7 +293,7 @@ async def _for_membership(
         kind=kind,
         membership_id=membership.id,
         tier=None,
-        status="submitted",
+        status=ApplicationStatus.SUBMITTED,
         submitted_by=actor.user_id,
         contact_user_id=membership.contact_user_id,
         contact_name=membership.contact_name,
@@ -315,10 +335,8 @@ async def _started(session: AsyncSession, case: Case, actor: str) -> Application
     """After filing: announce it, and move on at once where the charter has nobody review,
     decide or complete it (free withdrawal by written notice)."""
     app, flow = case.application, case.flow
-    session.add(
-        case.history(actor, "application_status", None, "submitted", app.grounds, flow.source)
-    )
-    await case.publish(session, events.APPLICATION_SUBMITTED)
+    session.add(case.history(actor, None, ApplicationStatus.SUBMITTED, app.grounds, flow.source))
+    await case.publish(session, ApplicationSubmitted)
     if flow.needs_decision and not flow.review:
         await _forward(session, case, actor, None, flow.source)
     elif not (flow.review or flow.needs_decision or flow.finisher_source):
@@ -334,7 +352,7 @@ async def forward(
 ) -> Application:
     case = await _open_case(session, actor, application_id)
     _expect_review(case)
-    _expect(case, "submitted")
+    _expect(case, ApplicationStatus.SUBMITTED)
     await _forward(session, case, actor.user_id, note, case.flow.review)
     return case.application
 
@@ -343,12 +361,16 @@ async def _forward(
     session: AsyncSession, case: Case, actor: str, note: str | None, rule: str | None
 ) -> None:
     app = case.application
-    previous, app.status, app.forwarded_at = app.status, "forwarded", datetime.now(UTC)
-    session.add(case.history(actor, "application_status", previous, "forwarded", note, rule))
+    previous, app.status, app.forwarded_at = (
+        app.status,
+        ApplicationStatus.FORWARDED,
+        datetime.now(UTC),
+    )
+    session.add(case.history(actor, previous, ApplicationStatus.FORWARDED, note, rule))
     await session.flush()
     await case.publish(
         session,
-        events.APPLICATION_FORWARDED,
+        ApplicationForwarded,
         deciders=list(case.flow.deciders),
         matter=case.flow.matter,
         rule=case.flow.decision_source,
@@ -361,16 +383,20 @@ async def return_for_correction(
     reasons = _reasons(reasons)
     case = await _open_case(session, actor, application_id)
     _expect_review(case)
-    _expect(case, "submitted")
+    _expect(case, ApplicationStatus.SUBMITTED)
     app = case.application
-    app.status, app.decision_reason = "returned", reasons
+    app.status, app.decision_reason = ApplicationStatus.RETURNED, reasons
     session.add(
         case.history(
-            actor.user_id, "application_status", "submitted", "returned", reasons, case.flow.review
+            actor.user_id,
+            ApplicationStatus.SUBMITTED,
+            ApplicationStatus.RETURNED,
+            reasons,
+            case.flow.review,
         )
     )
     await session.flush()
-    await case.publish(session, events.APPLICATION_RETURNED)
+    await case.publish(session, ApplicationReturned)
     return app
 
 
@@ -386,18 +412,22 @@ async def resubmit(
         raise Forbidden(
             "only the contact person resubmits an application", code="NOT_CONTACT_PERSON"
         )
-    _expect(case, "returned")
+    _expect(case, ApplicationStatus.RETURNED)
     allowed = [m.id for m in case.charter.membership.application_materials]
     checked = documents.check_all(materials, allowed)
     documents.store(session, case.alliance.id, app.id, checked, actor.user_id)
-    app.status, app.decision_reason = "submitted", None
+    app.status, app.decision_reason = ApplicationStatus.SUBMITTED, None
     session.add(
         case.history(
-            actor.user_id, "application_status", "returned", "submitted", None, case.flow.source
+            actor.user_id,
+            ApplicationStatus.RETURNED,
+            ApplicationStatus.SUBMITTED,
+            None,
+            case.flow.source,
         )
     )
     await session.flush()
-    await case.publish(session, events.APPLICATION_RESUBMITTED)
+    await case.publish(session, ApplicationResubmitted)
     return app
 
 
@@ -408,7 +438,7 @@ async def reject(
     reasons = _reasons(reasons)
     case = await _open_case(session, actor, application_id)
     _expect_review(case)
-    _expect(case, "submitted", "returned")
+    _expect(case, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED)
     await _reject(session, case, actor.user_id, reasons, case.flow.review)
     return case.application
 
@@ -429,12 +459,12 @@ async def record_decision(
             code="NO_DECISION_STEP",
         )
     app = case.application
-    if app.status == "submitted" and flow.review:
+    if app.status == ApplicationStatus.SUBMITTED and flow.review:
         raise Conflict(
             f"the secretariat has not forwarded this application ({flow.review})",
             code="NOT_FORWARDED",
         )
-    _expect(case, "forwarded")
+    _expect(case, ApplicationStatus.FORWARDED)
     if decision.body not in flow.deciders:
         raise DomainError(
             f"a {flow.matter} is decided by the {' or '.join(flow.deciders)} "
@@ -468,7 +498,7 @@ async def complete(
             "the secretariat",
             code="NO_COMPLETION_STEP",
         )
-    _expect(case, "submitted")
+    _expect(case, ApplicationStatus.SUBMITTED)
     await _approve(session, case, actor.user_id, note, case.flow.finisher_source)
     return case.application
 
@@ -478,18 +508,16 @@ async def _approve(
 ) -> None:
     app = case.application
     previous = app.status
-    app.status, app.decided_at, app.decided_by = "approved", datetime.now(UTC), actor
+    app.status, app.decided_at, app.decided_by = (
+        ApplicationStatus.APPROVED,
+        datetime.now(UTC),
+        actor,
+    )
     app.decision_reason = reason
-    session.add(case.history(actor, "application_status", previous, "approved", reason, rule))
-    effect = {
-        "admission": _admit,
-        "tier_change": _change_tier,
-        "withdrawal": _end,
-        "expulsion": _end,
-    }[app.kind]
-    await effect(session, case, actor, rule)
+    session.add(case.history(actor, previous, ApplicationStatus.APPROVED, reason, rule))
+    await _take_effect(session, case, actor, rule)
     await session.flush()
-    await case.publish(session, events.APPLICATION_APPROVED, rule=rule)
+    await case.publish(session, ApplicationApproved, rule=rule)
 
 
 async def _reject(
@@ -497,101 +525,51 @@ async def _reject(
 ) -> None:
     app = case.application
     previous = app.status
-    app.status, app.decided_at, app.decided_by = "rejected", datetime.now(UTC), actor
+    app.status, app.decided_at, app.decided_by = (
+        ApplicationStatus.REJECTED,
+        datetime.now(UTC),
+        actor,
+    )
     app.decision_reason = reasons
-    session.add(case.history(actor, "application_status", previous, "rejected", reasons, rule))
+    session.add(case.history(actor, previous, ApplicationStatus.REJECTED, reasons, rule))
     await session.flush()
-    await case.publish(session, events.APPLICATION_REJECTED, rule=rule)
+    await case.publish(session, ApplicationRejected, rule=rule)
 
 
 # -------------------------------------------------------------------------- the effects
 
 
-async def _admit(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
-    app, org, alliance = case.application, case.organization, case.alliance
-    certificate = None
-    if case.flow.issues == "membership_certificate":
-        alliance.certificates_issued += 1
-        certificate = (
-            f"{alliance.slug.upper()}-{datetime.now(UTC).year}-{alliance.certificates_issued:04d}"
-        )
-    membership = Membership(
-        id=uuid.uuid4(),
-        alliance_id=alliance.id,
-        organization_id=org.id,
-        sort_name=org.name_zh or org.name_en,
-        country=org.country,
-        tier=app.tier,
-        status="active",
-        contact_user_id=app.contact_user_id,
-        contact_name=app.contact_name,
-        contact_email=app.contact_email,
-        application_id=app.id,
-        certificate_number=certificate,
-    )
-    session.add(membership)
-    app.membership_id = membership.id
-    session.add(
-        case.history(actor, "status", None, "active", app.decision_reason, rule, on_membership=True)
-    )
-    await session.flush()
-    await case.publish(session, events.MEMBER_ADMITTED, certificateNumber=certificate, rule=rule)
-
-
-async def _change_tier(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
+async def _take_effect(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
+    """An approved application changes the membership (in :mod:`membership.memberships`)."""
     app = case.application
-    membership = await _active_membership(session, app.membership_id)
-    previous, membership.tier = membership.tier, app.tier or membership.tier
-    session.add(
-        case.history(
-            actor, "tier", previous, membership.tier, app.grounds, rule, on_membership=True
+    kind = ApplicationKind(app.kind)
+    if kind is ApplicationKind.ADMISSION:
+        await memberships.admit(
+            session,
+            case.alliance,
+            case.organization,
+            app,
+            case.change(actor, rule, app.decision_reason),
+            issue_certificate=case.flow.issues == "membership_certificate",
         )
-    )
-    await session.flush()
-    await case.publish(session, events.MEMBER_TIER_CHANGED, fromTier=previous, rule=rule)
+    elif kind is ApplicationKind.TIER_CHANGE:
+        assert app.tier is not None, "a change of tier names the tier asked for"
+        await memberships.change_tier(
+            session, app.membership_id, app.tier, case.change(actor, rule, app.grounds)
+        )
+    else:
+        await memberships.end(
+            session, app.membership_id, ENDS_AS[kind], case.change(actor, rule, app.grounds)
+        )
 
 
-async def _end(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
-    app = case.application
-    membership = await _active_membership(session, app.membership_id)
-    status = {"withdrawal": "withdrawn", "expulsion": "expelled"}[app.kind]
-    previous = membership.status
-    membership.status, membership.ended_at = status, datetime.now(UTC)
-    session.add(
-        case.history(actor, "status", previous, status, app.grounds, rule, on_membership=True)
-    )
-    await session.flush()
-    await case.publish(
-        session,
-        {"withdrawn": events.MEMBER_WITHDRAWN, "expelled": events.MEMBER_EXPELLED}[status],
-        rule=rule,
-    )
+ENDS_AS = {
+    ApplicationKind.WITHDRAWAL: MembershipStatus.WITHDRAWN,
+    ApplicationKind.EXPULSION: MembershipStatus.EXPELLED,
+}
 
 
 # ---------------------------------------------------------------------------- loading
-
-
-async def _membership(
-    session: AsyncSession, membership_id: uuid.UUID | None, *, lock: bool = False
-) -> Membership:
-    query = sa.select(Membership).where(Membership.id == membership_id)
-    found = await session.scalar(query.with_for_update() if lock else query)
-    if found is None:
-        raise NotFound("no such membership")
-    return found
-
-
-async def _active_membership(session: AsyncSession, membership_id: uuid.UUID | None) -> Membership:
-    """The membership a tier change, withdrawal or expulsion acts on, which must still be
-    active: another matter (a withdrawal, say) may have ended it since this one was filed."""
-    membership = await _membership(session, membership_id, lock=True)
-    if membership.status != "active":
-        raise Conflict(
-            f"the membership is {membership.status} already; this application can "
-            "no longer take effect",
-            code="MEMBERSHIP_ENDED",
-        )
-    return membership
 
 
 async def _load_case(
@@ -669,11 +647,3 @@ def _required_materials(
             missing=[m.id for m in missing],
         )
     return checked
-
-
-async def applications_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Application | None]:
-    rows = (await session.scalars(sa.select(Application).where(Application.id.in_(ids)))).all()
-    found = {a.id: a for a in rows}
-    return [found.get(i) for i in ids]

@@ -1,6 +1,7 @@
 """Application materials: uploaded files with size and type limits and a recorded sha256, or
-references to paper documents. The declared type must match the file's own signature, so a
-renamed executable is not accepted as a PDF."""
+references to paper documents. A file is read whole by a parser of its declared format
+(:func:`servicekit.uploads.check_file`) before anything is stored, so a renamed executable, a
+polyglot or HTML behind a JPEG signature is not accepted."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from membership.models import Document
 from servicekit.graphql import DomainError
+from servicekit.uploads import UnacceptableFile, check_file
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 MAX_DOCUMENTS = 10
@@ -81,6 +83,14 @@ def check(item: MaterialInput) -> CheckedMaterial:
             code="DISALLOWED_DOCUMENT",
             field=field,
         )
+    try:
+        check_file(content, item.content_type)
+    except UnacceptableFile as exc:
+        raise DomainError(
+            f"{field}: not accepted as {item.content_type}: {exc}",
+            code="DISALLOWED_DOCUMENT",
+            field=field,
+        ) from exc
     name = (item.file_name or "").strip() or f"{item.material}"
     return CheckedMaterial(item.material, name[:200], item.content_type, content, None)
 

@@ -1,4 +1,11 @@
-"""Memberships: an organisation in an alliance, with its tier, status and contact person."""
+"""Memberships: an organisation in an alliance, with its tier, status and contact person.
+
+This module is the one writer of a membership: its status, tier and contact person change
+here and nowhere else, each change with its history entry (who, when, why, the article, the
+charter version) and its ``membership.member.*`` event. An approved application
+(:mod:`membership.applications`) and the attendance rule (:mod:`membership.attendance`) call
+these commands; reads are in :mod:`membership.queries`.
+"""
 
 from __future__ import annotations
 
@@ -6,87 +13,226 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from charter.ids import TierId
+from contracts.membership import (
+    MemberAdmitted,
+    MemberContactChanged,
+    MemberDemoted,
+    MemberEvent,
+    MemberExpelled,
+    MembershipStatus,
+    MemberTerminated,
+    MemberTierChanged,
+    MemberWithdrawn,
+)
 from membership import events
 from membership.alliances import current_charter
 from membership.charters import parsed
-from membership.models import Alliance, Application, Document, HistoryEntry, Membership
+from membership.models import (
+    Alliance,
+    Application,
+    HistoryChange,
+    HistoryEntry,
+    Membership,
+    Organization,
+)
 from servicekit.auth import Principal
-from servicekit.graphql import DomainError, Forbidden, NotFound
-from servicekit.graphql.errors import Conflict
-from servicekit.graphql.ids import grouped
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
+from servicekit.queries import rows_by_id
+
+ENDED_BY = {
+    MembershipStatus.WITHDRAWN: MemberWithdrawn,
+    MembershipStatus.EXPELLED: MemberExpelled,
+    MembershipStatus.TERMINATED: MemberTerminated,
+}
 
 
 @dataclass(frozen=True)
-class MemberFilter:
-    tier: str | None = None
-    status: str | None = "active"
-    country: str | None = None
-    name: str | None = None
+class Change:
+    """Why a membership changes: who, under which article and charter version, and the
+    application that asked for it (if one did)."""
 
-    def conditions(self, alliance_id: uuid.UUID) -> list[sa.ColumnElement[bool]]:
-        where = [Membership.alliance_id == alliance_id]
-        if self.tier:
-            where.append(Membership.tier == self.tier)
-        if self.status:
-            where.append(Membership.status == self.status)
-        if self.country:
-            where.append(Membership.country == self.country.upper())
-        if self.name:
-            escaped = self.name.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-            where.append(Membership.sort_name.ilike(f"%{escaped}%"))
-        return where
+    actor: str
+    rule: str | None
+    charter_version: int
+    reason: str | None = None
+    application: Application | None = None
 
 
-async def page_of_members(
+async def _write(
     session: AsyncSession,
-    alliance_id: uuid.UUID,
-    filters: MemberFilter,
-    *,
-    first: int,
-    after: Sequence[str] | None,
-) -> tuple[Sequence[Membership], int]:
-    """``first + 1`` members after the keyset cursor (name, id), and the filtered total.
-
-    Two statements whatever the page size: the page (an index range scan) and the count.
-    """
-    where = filters.conditions(alliance_id)
-    query = sa.select(Membership).where(*where)
-    if after is not None:
-        query = query.where(
-            sa.tuple_(Membership.sort_name, Membership.id)
-            > sa.tuple_(sa.literal(after[0]), sa.literal(uuid.UUID(after[1])))
+    membership: Membership,
+    alliance: Alliance,
+    change: Change,
+    what: HistoryChange,
+    old: str | None,
+    new: str | None,
+    event: type[MemberEvent],
+    **extra: object,
+) -> None:
+    """Record one change of ``membership``: its history entry and its event."""
+    session.add(
+        HistoryEntry(
+            alliance_id=alliance.id,
+            membership_id=membership.id,
+            change=what,
+            from_value=old,
+            to_value=new,
+            actor=change.actor,
+            reason=change.reason,
+            rule=change.rule,
+            charter_version=change.charter_version,
         )
-    rows = (
-        await session.scalars(query.order_by(Membership.sort_name, Membership.id).limit(first + 1))
-    ).all()
-    total = await session.scalar(sa.select(sa.func.count()).select_from(Membership).where(*where))
-    return rows, int(total or 0)
-
-
-async def memberships_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Membership | None]:
-    rows = (await session.scalars(sa.select(Membership).where(Membership.id.in_(ids)))).all()
-    found = {m.id: m for m in rows}
-    return [found.get(i) for i in ids]
-
-
-async def totals_by_tier(
-    session: AsyncSession, alliance_id: uuid.UUID, filters: MemberFilter
-) -> dict[str, int]:
-    """How many members of each tier match ``filters`` (the tier filter itself aside)."""
-    unfiltered = MemberFilter(None, filters.status, filters.country, filters.name)
-    rows = await session.execute(
-        sa.select(Membership.tier, sa.func.count())
-        .where(*unfiltered.conditions(alliance_id))
-        .group_by(Membership.tier)
     )
-    return {tier: int(count) for tier, count in rows.all()}
+    await session.flush()
+    organization = await session.get(Organization, membership.organization_id)
+    assert organization is not None
+    await events.publish(
+        session,
+        events.member_event(
+            event,
+            membership,
+            alliance,
+            organization,
+            change.charter_version,
+            application=change.application,
+            rule=change.rule,
+            **extra,
+        ),
+        subject=membership.id,
+        alliance_id=alliance.id,
+    )
+
+
+# ----------------------------------------------------------------- from an application
+
+
+async def admit(
+    session: AsyncSession,
+    alliance: Alliance,
+    organization: Organization,
+    application: Application,
+    change: Change,
+    *,
+    issue_certificate: bool,
+) -> Membership:
+    """An approved admission takes effect (with a certificate where the charter issues one,
+    China-ASEAN Art.17)."""
+    certificate = None
+    if issue_certificate:
+        alliance.certificates_issued += 1
+        certificate = (
+            f"{alliance.slug.upper()}-{datetime.now(UTC).year}-{alliance.certificates_issued:04d}"
+        )
+    membership = Membership(
+        id=uuid.uuid4(),
+        alliance_id=alliance.id,
+        organization_id=organization.id,
+        sort_name=organization.name_zh or organization.name_en,
+        country=organization.country,
+        tier=application.tier,
+        status=MembershipStatus.ACTIVE,
+        contact_user_id=application.contact_user_id,
+        contact_name=application.contact_name,
+        contact_email=application.contact_email,
+        application_id=application.id,
+        certificate_number=certificate,
+    )
+    session.add(membership)
+    application.membership_id = membership.id
+    await _write(
+        session,
+        membership,
+        alliance,
+        change,
+        HistoryChange.STATUS,
+        None,
+        MembershipStatus.ACTIVE,
+        MemberAdmitted,
+        certificate_number=certificate,
+    )
+    return membership
+
+
+async def change_tier(
+    session: AsyncSession, membership_id: uuid.UUID | None, tier: str, change: Change
+) -> Membership:
+    """An approved change of tier."""
+    membership, alliance = await active(session, membership_id)
+    previous, membership.tier = membership.tier, tier
+    await _write(
+        session,
+        membership,
+        alliance,
+        change,
+        HistoryChange.TIER,
+        previous,
+        tier,
+        MemberTierChanged,
+        from_tier=previous,
+    )
+    return membership
+
+
+async def end(
+    session: AsyncSession,
+    membership_id: uuid.UUID | None,
+    status: MembershipStatus,
+    change: Change,
+    **extra: object,
+) -> Membership:
+    """The membership ends: withdrawn, expelled, or terminated by a rule of the charter."""
+    membership, alliance = await active(session, membership_id)
+    previous = membership.status
+    membership.status, membership.ended_at = status, datetime.now(UTC)
+    await _write(
+        session,
+        membership,
+        alliance,
+        change,
+        HistoryChange.STATUS,
+        previous,
+        status,
+        ENDED_BY[status],
+        **extra,
+    )
+    return membership
+
+
+# ------------------------------------------------------------------ by a charter rule
+
+
+async def demote(
+    session: AsyncSession,
+    membership: Membership,
+    alliance: Alliance,
+    tier: TierId,
+    change: Change,
+    *,
+    meetings: Sequence[str],
+) -> None:
+    """The consecutive-absence rule lowers a member one tier (AII Art.13); ``membership`` is
+    locked and active (the caller read it so)."""
+    previous, membership.tier = membership.tier, tier
+    await _write(
+        session,
+        membership,
+        alliance,
+        change,
+        HistoryChange.TIER,
+        previous,
+        tier,
+        MemberDemoted,
+        from_tier=previous,
+        reason=change.reason,
+        meetings=list(meetings),
+    )
+
+
+# ------------------------------------------------------------ commands of the API
 
 
 @dataclass(frozen=True)
@@ -105,9 +251,7 @@ async def change_contact(
 ) -> Membership:
     """Designate another contact person (AII Art.14(5), China-ASEAN Art.19(6)); the
     secretariat or the current contact person may."""
-    membership = await _locked(session, membership_id)
-    alliance = await session.get(Alliance, membership.alliance_id)
-    assert alliance is not None
+    membership, alliance = await load(session, membership_id)
     if not (actor.is_staff(alliance.slug) or actor.user_id == membership.contact_user_id):
         raise Forbidden(
             "only the secretariat or the current contact person designates a new contact person",
@@ -123,26 +267,16 @@ async def change_contact(
     membership.contact_user_id = contact.user_id.strip()
     membership.contact_name = contact.name.strip()
     membership.contact_email = contact.email.strip()
-    session.add(
-        HistoryEntry(
-            alliance_id=alliance.id,
-            membership_id=membership.id,
-            change="contact",
-            from_value=previous,
-            to_value=membership.contact_user_id,
-            actor=actor.user_id,
-            reason=reason,
-            rule=rule.source if rule else None,
-            charter_version=version.version,
-        )
-    )
-    await session.flush()
-    await events.publish(
+    await _write(
         session,
-        events.CONTACT_CHANGED,
-        subject=membership.id,
-        alliance_id=alliance.id,
-        data=member_event_data(membership, alliance, previousContactUserId=previous),
+        membership,
+        alliance,
+        Change(actor.user_id, rule.source if rule else None, version.version, reason),
+        HistoryChange.CONTACT,
+        previous,
+        membership.contact_user_id,
+        MemberContactChanged,
+        previous_contact_user_id=previous,
     )
     return membership
 
@@ -156,9 +290,7 @@ async def record_licence_revocation(
 ) -> Membership:
     """The secretariat records that the member's licence was revoked; where the charter says
     so (AII Art.15(2)) the membership ends automatically."""
-    membership = await _locked(session, membership_id)
-    alliance = await session.get(Alliance, membership.alliance_id)
-    assert alliance is not None
+    membership, alliance = await load(session, membership_id)
     if not actor.is_staff(alliance.slug):
         raise Forbidden(f"only the secretariat of {alliance.slug} records a revoked licence")
     version = await current_charter(session, alliance)
@@ -176,144 +308,45 @@ async def record_licence_revocation(
             "licence; propose an expulsion instead",
             code="RULE_NOT_IN_CHARTER",
         )
-    if membership.status != "active":
+    if membership.status != MembershipStatus.ACTIVE:
         raise Conflict(f"the membership is {membership.status}", code="MEMBERSHIP_ENDED")
     if not reference.strip():
         raise DomainError("the revocation's reference is required", field="reference")
-    membership.status, membership.ended_at = "terminated", datetime.now(UTC)
     why = f"licence revoked ({reference.strip()})" + (f": {reason.strip()}" if reason else "")
-    session.add(
-        HistoryEntry(
-            alliance_id=alliance.id,
-            membership_id=membership.id,
-            change="status",
-            from_value="active",
-            to_value="terminated",
-            actor=actor.user_id,
-            reason=why,
-            rule=rule.source,
-            charter_version=version.version,
-        )
-    )
-    await session.flush()
-    await events.publish(
+    return await end(
         session,
-        events.MEMBER_TERMINATED,
-        subject=membership.id,
-        alliance_id=alliance.id,
-        data=member_event_data(membership, alliance, reason=why, rule=rule.source),
+        membership.id,
+        MembershipStatus.TERMINATED,
+        Change(actor.user_id, rule.source, version.version, why),
+        reason=why,
     )
-    return membership
 
 
-def member_event_data(membership: Membership, alliance: Alliance, **extra: Any) -> dict[str, Any]:
-    return {
-        "membershipId": str(membership.id),
-        "allianceId": str(alliance.id),
-        "allianceSlug": alliance.slug,
-        "allianceNameZh": alliance.name_zh,
-        "allianceNameEn": alliance.name_en,
-        "organizationId": str(membership.organization_id),
-        "organizationNameZh": membership.sort_name,
-        "organizationNameEn": "",
-        "tier": membership.tier,
-        "status": membership.status,
-        "contactUserId": membership.contact_user_id,
-        "contactName": membership.contact_name,
-        **extra,
-    }
+# -------------------------------------------------------------------------- loading
 
 
-async def _locked(session: AsyncSession, membership_id: uuid.UUID) -> Membership:
-    found = await session.scalar(
-        sa.select(Membership).where(Membership.id == membership_id).with_for_update()
-    )
+async def load(
+    session: AsyncSession, membership_id: uuid.UUID | None, *, lock: bool = True
+) -> tuple[Membership, Alliance]:
+    """The membership (locked for a change, unless ``lock`` is False) and its alliance."""
+    found = (await rows_by_id(session, Membership, [membership_id], lock=lock))[0]
     if found is None:
         raise NotFound("no such membership")
-    return found
+    alliance = await session.get(Alliance, found.alliance_id)
+    assert alliance is not None
+    return found, alliance
 
 
-async def history_of(
-    session: AsyncSession,
-    *,
-    membership_ids: Sequence[uuid.UUID] = (),
-    application_ids: Sequence[uuid.UUID] = (),
-) -> dict[uuid.UUID, list[HistoryEntry]]:
-    """Timelines, oldest first, keyed by membership or application id (one statement)."""
-    rows = (
-        await session.scalars(
-            sa.select(HistoryEntry)
-            .where(
-                sa.or_(
-                    HistoryEntry.membership_id.in_(membership_ids),
-                    HistoryEntry.application_id.in_(application_ids),
-                )
-            )
-            .order_by(HistoryEntry.at, HistoryEntry.id)
+async def active(
+    session: AsyncSession, membership_id: uuid.UUID | None
+) -> tuple[Membership, Alliance]:
+    """The membership a tier change, withdrawal or expulsion acts on, which must still be
+    active: another matter (a withdrawal, say) may have ended it since this one was filed."""
+    membership, alliance = await load(session, membership_id)
+    if membership.status != MembershipStatus.ACTIVE:
+        raise Conflict(
+            f"the membership is {membership.status} already; this application can "
+            "no longer take effect",
+            code="MEMBERSHIP_ENDED",
         )
-    ).all()
-    timelines: dict[uuid.UUID, list[HistoryEntry]] = {}
-    for row in rows:
-        key = row.membership_id or row.application_id
-        assert key is not None
-        timelines.setdefault(key, []).append(row)
-    return timelines
-
-
-async def of_organization(
-    session: AsyncSession, organization_id: uuid.UUID
-) -> Sequence[Membership]:
-    """An organisation's memberships in every alliance the transaction may see."""
-    return (
-        await session.scalars(
-            sa.select(Membership)
-            .where(Membership.organization_id == organization_id)
-            .order_by(Membership.joined_at)
-        )
-    ).all()
-
-
-async def documents_of(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
-) -> list[list[Document]]:
-    """The materials of each application (one statement for the batch)."""
-    rows = (
-        await session.scalars(
-            sa.select(Document)
-            .where(Document.application_id.in_(application_ids))
-            .order_by(Document.uploaded_at, Document.material)
-        )
-    ).all()
-    return grouped(rows, application_ids, lambda d: d.application_id)
-
-
-async def page_of_applications(
-    session: AsyncSession,
-    alliance_id: uuid.UUID,
-    *,
-    status: str | None,
-    kind: str | None,
-    first: int,
-    after: Sequence[str] | None,
-) -> tuple[Sequence[Application], int]:
-    """Newest first, keyset on (submitted_at, id)."""
-    where = [Application.alliance_id == alliance_id]
-    if status:
-        where.append(Application.status == status)
-    if kind:
-        where.append(Application.kind == kind)
-    query = sa.select(Application).where(*where)
-    if after is not None:
-        query = query.where(
-            sa.tuple_(Application.submitted_at, Application.id)
-            < sa.tuple_(
-                sa.literal(datetime.fromisoformat(after[0])), sa.literal(uuid.UUID(after[1]))
-            )
-        )
-    rows = (
-        await session.scalars(
-            query.order_by(Application.submitted_at.desc(), Application.id.desc()).limit(first + 1)
-        )
-    ).all()
-    total = await session.scalar(sa.select(sa.func.count()).select_from(Application).where(*where))
-    return rows, int(total or 0)
+    return membership, alliance

@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from contracts.membership import ApplicationKind, ApplicationStatus, MembershipStatus
 from servicekit.db import metadata
 from servicekit.events.tables import event_tables
 
 SOURCE = "/concord/membership"
 
-OPEN_APPLICATION_STATES = ("submitted", "forwarded", "returned")
-# What an application asks for; each follows the charter's procedure for that matter.
-APPLICATION_KINDS = ("admission", "tier_change", "withdrawal", "expulsion")
+OPEN_APPLICATION_STATES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.FORWARDED,
+    ApplicationStatus.RETURNED,
+)
+
+
+class HistoryChange(StrEnum):
+    """What a history entry records a change of."""
+
+    STATUS = "status"
+    TIER = "tier"
+    CONTACT = "contact"
+    APPLICATION_STATUS = "application_status"
 
 
 class Base(DeclarativeBase):
@@ -61,6 +74,9 @@ class CharterVersion(Base):
     adopted_by: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[str] = mapped_column(sa.Text)
     adopted_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
+    motion_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), doc="the governance motion that adopted it, when voted on the platform"
+    )
 
 
 class Organization(Base):
@@ -99,11 +115,11 @@ class Application(Base):
         UUID(as_uuid=True), sa.ForeignKey("organizations.id")
     )
     kind: Mapped[str] = mapped_column(
-        sa.String(20), default="admission", server_default="admission"
+        sa.String(20), default=ApplicationKind.ADMISSION, server_default="admission"
     )
     membership_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     tier: Mapped[str | None] = mapped_column(sa.String(40), doc="asked for (admission, change)")
-    status: Mapped[str] = mapped_column(sa.String(20), default="submitted")
+    status: Mapped[str] = mapped_column(sa.String(20), default=ApplicationStatus.SUBMITTED)
     submitted_by: Mapped[str] = mapped_column(sa.Text, server_default="")
     grounds: Mapped[str | None] = mapped_column(sa.Text, doc="why (withdrawal, expulsion)")
     forwarded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
@@ -146,7 +162,7 @@ class Membership(Base):
     sort_name: Mapped[str] = mapped_column(sa.Text)
     country: Mapped[str] = mapped_column(sa.String(2))
     tier: Mapped[str] = mapped_column(sa.String(40))
-    status: Mapped[str] = mapped_column(sa.String(20), default="active")
+    status: Mapped[str] = mapped_column(sa.String(20), default=MembershipStatus.ACTIVE)
     contact_user_id: Mapped[str] = mapped_column(sa.Text)
     contact_name: Mapped[str] = mapped_column(sa.Text)
     contact_email: Mapped[str] = mapped_column(sa.Text)
@@ -246,7 +262,43 @@ class AbsenceStreak(Base):
     meetings: Mapped[list[str]] = mapped_column(
         JSONB, default=list, doc="the meetings missed in a row"
     )
-    last_held_on: Mapped[date | None] = mapped_column(sa.Date)
+    last_held_on: Mapped[date | None] = mapped_column(
+        sa.Date, doc="the last meeting of the run that last demoted (counting starts after it)"
+    )
+
+
+class MeetingAttendance(Base):
+    """A member's attendance at one meeting of one body, as governance recorded it: kept so
+    absences are counted in the order the meetings were held, whatever order they arrive in."""
+
+    __tablename__ = "meeting_attendance"
+
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id")
+    )
+    membership_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("memberships.id"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    held_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(10))
+
+
+class MembershipCount(Base):
+    """How many memberships of an alliance are in each status and tier: kept by PostgreSQL
+    (statement triggers on ``memberships``, in the same transaction) so a members page reads
+    its totals per tier and ``totalCount`` from a handful of rows instead of counting the
+    alliance again on every page. Only the trigger writes it; the service role reads."""
+
+    __tablename__ = "membership_counts"
+
+    alliance_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("alliances.id"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    tier: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    members: Mapped[int] = mapped_column(sa.BigInteger)
 
 
 # Which column holds the alliance id of each tenant table (for policies and the catalog test).
@@ -259,5 +311,7 @@ TENANT_TABLES = {
     "documents": "alliance_id",
     "role_assignments": "alliance_id",
     "absence_streaks": "alliance_id",
+    "meeting_attendance": "alliance_id",
+    "membership_counts": "alliance_id",
 }
 PLATFORM_TABLES = {"organizations"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -14,16 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from membership import credit_code, events
 from membership.models import Organization
-from servicekit.graphql import DomainError
+from servicekit.errors import DomainError
 
-KINDS = (
-    "enterprise",
-    "institution",
-    "association",
-    "university",
-    "research_institute",
-    "financial_institution",
-)
+
+class OrganizationKind(StrEnum):
+    """What an organisation is."""
+
+    ENTERPRISE = "enterprise"
+    INSTITUTION = "institution"
+    ASSOCIATION = "association"
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+    FINANCIAL_INSTITUTION = "financial_institution"
+
+
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -46,7 +50,7 @@ def normalized(org: OrganizationInput) -> OrganizationInput:
             code="INVALID_COUNTRY",
             field="country",
         )
-    if org.kind not in KINDS:
+    if org.kind not in set(OrganizationKind):
         raise DomainError(f"unknown kind of organisation {org.kind!r}", field="kind")
     if not org.name_zh.strip() and not org.name_en.strip():
         raise DomainError("the organisation needs a name", field="nameZh")
@@ -96,24 +100,6 @@ async def find_or_register(session: AsyncSession, org: OrganizationInput) -> Org
     assert found is not None
     if inserted is not None:
         await events.publish(
-            session,
-            events.ORGANIZATION_REGISTERED,
-            subject=found.id,
-            alliance_id=None,
-            data={
-                "organizationId": str(found.id),
-                "nameZh": found.name_zh,
-                "nameEn": found.name_en,
-                "kind": found.kind,
-                "country": found.country,
-            },
+            session, events.organization_registered(found), subject=found.id, alliance_id=None
         )
     return found
-
-
-async def organizations_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Organization | None]:
-    rows = (await session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))).all()
-    found = {o.id: o for o in rows}
-    return [found.get(i) for i in ids]

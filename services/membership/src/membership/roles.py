@@ -9,40 +9,41 @@ provider); this register is the alliance's own record, kept with its history.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from charter.ids import BodyId, RoleId
+from contracts.membership import RoleAssigned, RoleRevoked
 from membership import events
 from membership.models import Alliance, RoleAssignment
+from membership.queries import visible_alliance
 from servicekit.auth import Principal
-from servicekit.graphql import DomainError, Forbidden, NotFound
-from servicekit.graphql.errors import Conflict
-from servicekit.graphql.ids import grouped
+from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 
-ROLES = (
-    "secretariat",
-    "chair",
-    "vice_chair",
-    "secretary_general",
-    "deputy_secretary_general",
-    "director",
+# The roles this register keeps (glossary ids): the secretariat's staff and the officers.
+ROLES: tuple[str, ...] = (
+    BodyId.SECRETARIAT,
+    RoleId.CHAIR,
+    RoleId.VICE_CHAIR,
+    RoleId.SECRETARY_GENERAL,
+    RoleId.DEPUTY_SECRETARY_GENERAL,
+    RoleId.DIRECTOR,
 )
 
 
 async def assign(
     session: AsyncSession,
     actor: Principal,
-    alliance: Alliance,
+    slug: str,
     *,
     user_id: str,
     name: str,
     role: str,
     organization_id: uuid.UUID | None,
 ) -> RoleAssignment:
+    alliance = await visible_alliance(session, slug)
     if not actor.is_staff(alliance.slug):
         raise Forbidden(
             f"only the platform operator or the secretariat of {alliance.slug} assigns roles"
@@ -69,10 +70,9 @@ async def assign(
         ) from exc
     await events.publish(
         session,
-        events.ROLE_ASSIGNED,
+        events.role_event(RoleAssigned, assignment, alliance),
         subject=assignment.id,
         alliance_id=alliance.id,
-        data=_data(assignment, alliance),
     )
     return assignment
 
@@ -93,35 +93,8 @@ async def revoke(
     await session.flush()
     await events.publish(
         session,
-        events.ROLE_REVOKED,
+        events.role_event(RoleRevoked, assignment, alliance),
         subject=assignment.id,
         alliance_id=alliance.id,
-        data=_data(assignment, alliance),
     )
     return assignment
-
-
-def _data(assignment: RoleAssignment, alliance: Alliance) -> dict[str, object]:
-    return {
-        "assignmentId": str(assignment.id),
-        "allianceId": str(alliance.id),
-        "allianceSlug": alliance.slug,
-        "userId": assignment.user_id,
-        "name": assignment.name,
-        "role": assignment.role,
-    }
-
-
-async def current(
-    session: AsyncSession, alliance_ids: Sequence[uuid.UUID]
-) -> list[list[RoleAssignment]]:
-    rows = (
-        await session.scalars(
-            sa.select(RoleAssignment)
-            .where(
-                RoleAssignment.alliance_id.in_(alliance_ids), RoleAssignment.revoked_at.is_(None)
-            )
-            .order_by(RoleAssignment.role, RoleAssignment.name)
-        )
-    ).all()
-    return grouped(rows, alliance_ids, lambda r: r.alliance_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import charter
 from charter import Charter
+from charter.ids import MatterKind
 from servicekit.graphql import DomainError
 
 DECIDING_STEPS = ("vote", "decide", "approve", "consent")
@@ -38,7 +39,7 @@ class Workflow:
 
 # Where a charter has no procedure for a matter, the platform's documented default applies.
 DEFAULT_TIER_CHANGE = Workflow(
-    matter="tier_change",
+    matter=MatterKind.TIER_CHANGE,
     starters=("member",),
     review="default",
     deciders=("council",),
@@ -64,7 +65,7 @@ def workflow(document: Charter, matter: str) -> Workflow:
         None,
     )
     if procedure is None:
-        if matter == "tier_change":
+        if matter == MatterKind.TIER_CHANGE:
             return DEFAULT_TIER_CHANGE
         raise DomainError(
             f"the charter of {document.slug} has no procedure for {matter}", code="NO_PROCEDURE"
