@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import charter
+from devkit.testing.events import event, eventually, publish
+from devkit.testing.subgraph import SubgraphClient, claims_for
 from servicekit.tenancy import alliance_id
-from servicekit.testing.events import event, eventually, publish
-from servicekit.testing.subgraph import SubgraphClient, claims_for
 
 BODIES = (
     "query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Alliance { "

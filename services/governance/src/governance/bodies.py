@@ -1,35 +1,19 @@
 """Bodies of an alliance (general assembly, council, standing council …), set up from its
-charter whenever a version is adopted."""
+charter whenever a version is adopted (the one writer of bodies; reads in ``queries``)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.membership import CharterAdopted, CharterAmended
+from governance import charters
 from governance.models import Body, KnownAlliance
 from servicekit.events import Envelope
-from servicekit.graphql.ids import grouped
-
-CHARTER_ADOPTED = "membership.charter.adopted"
-CHARTER_AMENDED = "membership.charter.amended"
-
-
-# Glossary order: the order a clerk expects to read them in.
-BODY_ORDER = (
-    "general_assembly",
-    "council",
-    "standing_council",
-    "steering_committee",
-    "expert_committee",
-    "secretariat",
-    "chairs_office",
-    "working_group",
-)
 
 
 def body_id(alliance_id: uuid.UUID, kind: str) -> uuid.UUID:
@@ -37,19 +21,30 @@ def body_id(alliance_id: uuid.UUID, kind: str) -> uuid.UUID:
     return uuid.uuid5(alliance_id, f"body:{kind}")
 
 
-async def on_charter_adopted(session: AsyncSession, event: Envelope) -> None:
-    data = event.data
-    alliance_id = uuid.UUID(data["allianceId"])
-    version = int(data["version"])
+async def on_charter(
+    session: AsyncSession, event: CharterAdopted | CharterAmended, envelope: Envelope
+) -> None:
+    """A charter version: keep it (votes take their rule from it) and set up its bodies."""
+    alliance_id, version = event.alliance_id, event.version
     await session.execute(
         insert(KnownAlliance)
-        .values(id=alliance_id, slug=data["slug"], charter_version=version)
+        .values(id=alliance_id, slug=event.slug, charter_version=version)
         .on_conflict_do_update(
-            index_elements=["id"], set_={"charter_version": version, "slug": data["slug"]}
+            index_elements=["id"],
+            set_={
+                "charter_version": sa.func.greatest(KnownAlliance.charter_version, version),
+                "slug": event.slug,
+            },
         )
     )
-    bodies: dict[str, dict[str, Any]] = data["charter"]["bodies"]
-    for kind, body in bodies.items():
+    await charters.record_version(session, alliance_id, version, event.charter)
+    latest = await session.scalar(
+        sa.select(KnownAlliance.charter_version).where(KnownAlliance.id == alliance_id)
+    )
+    if latest != version:
+        return  # an older version arriving late: the bodies follow the newest
+    found: dict[str, dict[str, Any]] = event.charter["bodies"]
+    for kind, body in found.items():
         meetings = body.get("meetings") or {}
         values = {
             "name_zh": body["name"]["zh"],
@@ -63,21 +58,3 @@ async def on_charter_adopted(session: AsyncSession, event: Envelope) -> None:
             .values(id=body_id(alliance_id, kind), alliance_id=alliance_id, kind=kind, **values)
             .on_conflict_do_update(index_elements=["id"], set_=values)
         )
-
-
-async def bodies_of(session: AsyncSession, alliance_ids: Sequence[uuid.UUID]) -> list[list[Body]]:
-    rows = (await session.scalars(sa.select(Body).where(Body.alliance_id.in_(alliance_ids)))).all()
-    return grouped(
-        sorted(
-            rows,
-            key=lambda b: BODY_ORDER.index(b.kind) if b.kind in BODY_ORDER else len(BODY_ORDER),
-        ),
-        alliance_ids,
-        lambda r: r.alliance_id,
-    )
-
-
-async def bodies_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Body | None]:
-    rows = (await session.scalars(sa.select(Body).where(Body.id.in_(ids)))).all()
-    found = {b.id: b for b in rows}
-    return [found.get(i) for i in ids]

@@ -1,12 +1,49 @@
-"""What governance learns from other services' events."""
+"""What governance learns from other services' events: charters (bodies and rules), the
+roster (seats), officers (personal seats), forwarded applications and finance's matters
+(pending motions)."""
 
-from governance import bodies
+from contracts.finance import MatterSubmitted
+from contracts.membership import (
+    ApplicationForwarded,
+    CharterAdopted,
+    CharterAmended,
+    MemberAdmitted,
+    MemberContactChanged,
+    MemberDemoted,
+    MemberExpelled,
+    MemberTerminated,
+    MemberTierChanged,
+    MemberWithdrawn,
+    RoleAssigned,
+    RoleRevoked,
+)
+from governance import bodies, motions, seats
 from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
     ConsumerSpec(
         name="governance-charters",
-        event_types=[bodies.CHARTER_ADOPTED, bodies.CHARTER_AMENDED],
-        handler=bodies.on_charter_adopted,
+        handlers={CharterAdopted: bodies.on_charter, CharterAmended: bodies.on_charter},
+    ),
+    ConsumerSpec(
+        name="governance-roster",
+        handlers={
+            MemberAdmitted: seats.on_member_event,
+            MemberTierChanged: seats.on_member_event,
+            MemberDemoted: seats.on_member_event,
+            MemberWithdrawn: seats.on_member_event,
+            MemberExpelled: seats.on_member_event,
+            MemberTerminated: seats.on_member_event,
+            MemberContactChanged: seats.on_member_event,
+            RoleAssigned: seats.on_role_event,
+            RoleRevoked: seats.on_role_event,
+        },
+    ),
+    ConsumerSpec(
+        name="governance-matters",
+        handlers={
+            ApplicationForwarded: motions.on_application_forwarded,
+            MatterSubmitted: motions.on_finance_matter,
+        },
     ),
 ]

@@ -6,10 +6,11 @@ Everything here is tenant data under forced row-level security.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import metadata
@@ -54,5 +55,233 @@ class Body(Base):
     )
 
 
-TENANT_TABLES = {"alliances": "id", "bodies": "alliance_id"}
+# --------------------------------------------------------------------------- charters and roster
+
+
+class CharterVersion(Base):
+    """Every charter version governance has heard of (the rule of a vote is taken from the
+    version in force when the vote opens, and kept with the vote)."""
+
+    __tablename__ = "charter_versions"
+
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class Member(Base):
+    """Membership's roster as governance learns it from member events (a read model)."""
+
+    __tablename__ = "members"
+
+    membership_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    organization_name: Mapped[str] = mapped_column(sa.Text)
+    tier: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    contact_user_id: Mapped[str | None] = mapped_column(sa.Text)
+
+
+# --------------------------------------------------------------------------- seats
+
+
+class Seat(Base):
+    """A seat of a body: an organisation's (assembly, council) or a person's (officers,
+    committees). The seat row is kept when it is vacated, so its history stays readable."""
+
+    __tablename__ = "seats"
+    __table_args__ = (sa.UniqueConstraint("alliance_id", "body", "holder_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    body: Mapped[str] = mapped_column(sa.String(40))
+    holder_key: Mapped[str] = mapped_column(
+        sa.Text, doc="'org:<organisation id>' or 'person:<user id>:<role>'"
+    )
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    organization_name: Mapped[str | None] = mapped_column(sa.Text)
+    role: Mapped[str | None] = mapped_column(sa.String(40), doc="an officer or committee role")
+    holder_user_id: Mapped[str | None] = mapped_column(
+        sa.Text, doc="the person who sits: the organisation's named representative"
+    )
+    holder_name: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    term_starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    term_ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+class SeatChange(Base):
+    """One change of a seat, with its date and reason (never updated)."""
+
+    __tablename__ = "seat_changes"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    seat_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("seats.id"))
+    change: Mapped[str] = mapped_column(sa.String(30))
+    holder_user_id: Mapped[str | None] = mapped_column(sa.Text)
+    holder_name: Mapped[str | None] = mapped_column(sa.Text)
+    changed_on: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    body: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.Text)
+    mode: Mapped[str] = mapped_column(sa.String(20))
+    starts_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    place: Mapped[str | None] = mapped_column(sa.Text)
+    link: Mapped[str | None] = mapped_column(sa.Text)
+    voting_deadline: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    agenda: Mapped[list[str]] = mapped_column(JSONB, doc="motion ids, in order")
+    convened_by: Mapped[str] = mapped_column(sa.Text)
+    convened_as: Mapped[str] = mapped_column(sa.Text, doc="the charter actor and its article")
+    attendance_closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+class Attendance(Base):
+    """A seat's attendance at a meeting: present, represented by a written proxy, or absent."""
+
+    __tablename__ = "attendance"
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("meetings.id"), primary_key=True
+    )
+    seat_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("seats.id"), primary_key=True
+    )
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(sa.String(10))
+    proxy_seat_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("seats.id")
+    )
+    proxy_holder_user_id: Mapped[str | None] = mapped_column(sa.Text)
+    proxy_document: Mapped[str | None] = mapped_column(
+        sa.Text, doc="the written entrustment (书面委托), as given"
+    )
+    recorded_by: Mapped[str] = mapped_column(sa.Text)
+    recorded_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
+# --------------------------------------------------------------------------- motions and votes
+
+
+class Motion(Base):
+    """A matter a body decides: one or more stages in the order the charter's procedure sets."""
+
+    __tablename__ = "motions"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    title: Mapped[str] = mapped_column(sa.Text)
+    matter: Mapped[str] = mapped_column(sa.String(40))
+    matter_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    procedure: Mapped[str | None] = mapped_column(sa.String(60))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(sa.String(20), doc="pending | open | passed | failed ...")
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    origin: Mapped[str] = mapped_column(sa.Text, doc="who or which event put it forward")
+    origin_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
+    proposed_by: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Stage(Base):
+    """One vote of a motion by one body, with the rule snapshotted when it opened and the
+    result computed once when it closed."""
+
+    __tablename__ = "stages"
+    __table_args__ = (sa.UniqueConstraint("motion_id", "index"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    motion_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("motions.id"))
+    index: Mapped[int] = mapped_column(sa.Integer)
+    step: Mapped[str] = mapped_column(sa.String(60))
+    body: Mapped[str] = mapped_column(sa.String(40))
+    alternatives: Mapped[list[str]] = mapped_column(JSONB)
+    stage_matter: Mapped[str] = mapped_column(sa.String(40))
+    source: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), doc="pending | open | closed | skipped")
+    meeting_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("meetings.id")
+    )
+    secret: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    charter_version: Mapped[int | None] = mapped_column(sa.Integer)
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    opened_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    deadline: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    ballot_count: Mapped[int | None] = mapped_column(sa.Integer)
+    ballot_list_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class Ballot(Base):
+    """One seat's ballot on one stage. Inserted once, never updated or deleted (the service
+    role has neither privilege)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (sa.UniqueConstraint("stage_id", "seat_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    stage_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("stages.id"))
+    seat_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), sa.ForeignKey("seats.id"))
+    choice: Mapped[str] = mapped_column(sa.String(10))
+    cast_by: Mapped[str] = mapped_column(sa.Text)
+    by_proxy: Mapped[bool] = mapped_column(sa.Boolean)
+    receipt: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    cast_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.clock_timestamp()
+    )
+    position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+class MinimumNotice(Base):
+    """A body's year in which it can no longer hold the charter's minimum of meetings (kept so
+    the event is published once)."""
+
+    __tablename__ = "minimum_notices"
+
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    body: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    held: Mapped[int] = mapped_column(sa.Integer)
+    minimum: Mapped[int] = mapped_column(sa.Integer)
+
+
+TENANT_TABLES: dict[str, str] = {
+    "alliances": "id",
+    "bodies": "alliance_id",
+    "charter_versions": "alliance_id",
+    "members": "alliance_id",
+    "seats": "alliance_id",
+    "seat_changes": "alliance_id",
+    "meetings": "alliance_id",
+    "attendance": "alliance_id",
+    "motions": "alliance_id",
+    "stages": "alliance_id",
+    "ballots": "alliance_id",
+    "minimum_notices": "alliance_id",
+}
 PLATFORM_TABLES: set[str] = set()
