@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from devkit.local.provision import ServiceDatabase
+from devkit.testing.handles import PostgresHandle
+from devkit.testing.subgraph import TEST_SECRET, SubgraphClient, migrated, running
 from finance.app import create_app
 from finance.settings import Settings
-from servicekit.local.provision import ServiceDatabase
-from servicekit.testing.handles import PostgresHandle
-from servicekit.testing.subgraph import TEST_SECRET, SubgraphClient, migrated, running
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contracts.membership import AllianceCreated
+from devkit.testing.events import event, eventually, publish
+from devkit.testing.subgraph import SubgraphClient, claims_for
 from servicekit.tenancy import alliance_id
-from servicekit.testing.events import event, eventually, publish
-from servicekit.testing.subgraph import SubgraphClient, claims_for
 
 AII_STAFF = claims_for("aii-sec", alliances={"aii": ["secretariat"]})
 ASEAN_STAFF = claims_for("ca-sec", alliances={"china-asean": ["secretariat"]})
@@ -30,7 +31,9 @@ async def test_budgets_of_known_alliances(finance: SubgraphClient, nats_url: str
             nats_url,
             event(
                 "membership.alliance.created",
-                {"allianceId": str(alliance_id(slug)), "slug": slug},
+                AllianceCreated(
+                    alliance_id=alliance_id(slug), slug=slug, name_zh=slug, name_en=slug
+                ).to_data(),
                 alliance_id=alliance_id(slug),
             ),
         )

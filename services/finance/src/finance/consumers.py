@@ -1,12 +1,36 @@
 """What finance learns from other services' events."""
 
-from finance import budgets
+from contracts.governance import MotionDecided
+from contracts.membership import (
+    AllianceCreated,
+    MemberAdmitted,
+    MemberDemoted,
+    MemberExpelled,
+    MemberTerminated,
+    MemberTierChanged,
+    MemberWithdrawn,
+)
+from finance import alliances, income, matters
 from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
     ConsumerSpec(
         name="finance-alliances",
-        event_types=[budgets.ALLIANCE_CREATED],
-        handler=budgets.on_alliance_created,
+        handlers={AllianceCreated: alliances.on_alliance_created},
+    ),
+    ConsumerSpec(
+        name="finance-members",
+        handlers={
+            MemberAdmitted: income.on_member_admitted,
+            MemberTierChanged: income.on_member_changed,
+            MemberDemoted: income.on_member_changed,
+            MemberWithdrawn: income.on_member_changed,
+            MemberExpelled: income.on_member_changed,
+            MemberTerminated: income.on_member_changed,
+        },
+    ),
+    ConsumerSpec(
+        name="finance-decisions",
+        handlers={MotionDecided: matters.on_motion_decided},
     ),
 ]
