@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from devkit.testing.events import event, eventually, publish
+from devkit.testing.subgraph import SubgraphClient, claims_for
 from servicekit.tenancy import alliance_id
-from servicekit.testing.events import event, eventually, publish
-from servicekit.testing.subgraph import SubgraphClient, claims_for
 
 AII = alliance_id("aii")
 MINE = """query($unread: Boolean!) { myNotifications(first: 50, unreadOnly: $unread) {
@@ -17,6 +18,7 @@ MINE = """query($unread: Boolean!) { myNotifications(first: 50, unreadOnly: $unr
 def application_event(kind: str, contact: str, **extra: Any) -> Any:
     data = {
         "applicationId": str(uuid.uuid4()),
+        "kind": "admission",
         "allianceId": str(AII),
         "allianceSlug": "aii",
         "allianceNameZh": "工业互联网产业联盟",
@@ -29,6 +31,7 @@ def application_event(kind: str, contact: str, **extra: Any) -> Any:
         "contactUserId": contact,
         "contactName": "李娜",
         "reason": None,
+        "charterVersion": 1,
     } | extra
     return event(
         f"membership.application.{kind}", data, alliance_id=AII, subject=data["applicationId"]
@@ -175,3 +178,95 @@ async def _registered(client: SubgraphClient, nats_url: str) -> bool:
     """Submit an application until the clerk is registered and told of it."""
     await publish(nats_url, application_event("submitted", f"contact-{uuid.uuid4().hex[:6]}"))
     return (await notices_of(client, "aii-clerk"))["totalCount"] > 0
+
+
+async def test_a_closed_vote_final_accounts_and_the_audit_report_reach_officers_and_secretariat(
+    notifications: SubgraphClient,
+    nats_url: str,
+    backlog_handled: Callable[[float], Awaitable[None]],
+) -> None:
+    slug = f"vote-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+    people = {f"{slug}-{role}": role for role in ("secretariat", "chair", "director")}
+    await publish(
+        nats_url,
+        *(
+            event(
+                "membership.role.assigned",
+                {
+                    "assignmentId": str(uuid.uuid4()),
+                    "allianceId": str(alliance),
+                    "allianceSlug": slug,
+                    "userId": user,
+                    "name": role,
+                    "role": role,
+                },
+                alliance_id=alliance,
+            )
+            for user, role in people.items()
+        ),
+    )
+    await backlog_handled(60.0)  # the register of the alliance's staff has them now
+    counts = {"entitled": 30, "present": 21, "yes": 15, "no": 4, "abstain": 2}
+    closed = event(
+        "governance.vote.closed",
+        {
+            "motionId": str(uuid.uuid4()),
+            "stageId": str(uuid.uuid4()),
+            "allianceId": str(alliance),
+            "body": "council",
+            "matter": "final_accounts_approval",
+            "outcome": "passed",
+            "passed": True,
+            "counts": counts,
+            "rule": "AII Art.17",
+            "explanationZh": "同意过半数。",
+            "explanationEn": "More than half voted yes.",
+            "ballotListHash": "cd" * 32,
+        },
+        alliance_id=alliance,
+    )
+    accounts = event(
+        "finance.final_accounts.decided",
+        {
+            "allianceId": str(alliance),
+            "matterId": str(uuid.uuid4()),
+            "motionId": str(uuid.uuid4()),
+            "fiscalYear": 2026,
+            "approved": True,
+            "rule": "AII Art.17",
+            "finalAccountsId": str(uuid.uuid4()),
+        },
+        alliance_id=alliance,
+    )
+    audit = event(
+        "finance.audit.reported",
+        {
+            "auditReportId": str(uuid.uuid4()),
+            "allianceId": str(alliance),
+            "fiscalYear": 2026,
+            "firmName": "信永中和会计师事务所",
+            "opinion": "无保留意见",
+            "reference": "XYZH/2027/001",
+            "reportedTo": ["council"],
+        },
+        alliance_id=alliance,
+    )
+    await publish(nats_url, closed, accounts, audit)
+    for user in (f"{slug}-secretariat", f"{slug}-chair"):
+        page = await eventually(lambda u=user: _with_total(notifications, u, 3), within=60.0)
+        titles = {e["node"]["title"]: e["node"]["titleEn"] for e in page["edges"]}
+        assert titles == {
+            "表决结束：决算审批（理事会，通过）": (
+                "Vote closed: final accounts approval (council, passed)"
+            ),
+            "2026年度决算已获批准": "Final accounts 2026 approved",
+            "2026年度审计报告已登记（信永中和会计师事务所）": (
+                "Audit report 2026 recorded (信永中和会计师事务所)"
+            ),
+        }
+        bodies = " ".join(e["node"]["body"] for e in page["edges"])
+        assert "应到30，实到21；同意15，反对4，弃权2。依据：AII Art.17。" in bodies
+        assert "cd" * 32 in bodies
+    await backlog_handled(60.0)
+    assert (await notices_of(notifications, f"{slug}-director"))["totalCount"] == 0

@@ -1,17 +1,48 @@
-"""What notifications listens to."""
+"""What notifications listens to: membership's application and member events (notices to the
+people concerned, the register of members), its alliance and role events (names, the register
+of each alliance's staff), and the governance and finance events that have contracts."""
 
-from notifications import notices
+from contracts import finance, governance, membership
+from notifications import governance_notices, membership_notices, notices
 from servicekit.app import ConsumerSpec
+
+NOTICE_CONSUMERS = frozenset({"notifications-membership", "notifications-governance"})
+"""The consumers that file notices: handled in lanes (``Settings.consumer_concurrency``); the
+registers of alliances and roles stay one event after the other."""
 
 CONSUMERS = [
     ConsumerSpec(
         name="notifications-membership",
-        event_types=sorted(set(notices.TEXTS) | set(notices.STAFF_TEXTS)),
-        handler=notices.on_membership_event,
+        handlers=dict.fromkeys(membership_notices.HANDLED, membership_notices.on_event),
+    ),
+    ConsumerSpec(
+        name="notifications-alliances",
+        handlers={membership.AllianceCreated: membership_notices.on_alliance_created},
     ),
     ConsumerSpec(
         name="notifications-roles",
-        event_types=["membership.role.assigned", "membership.role.revoked"],
-        handler=notices.on_role_event,
+        handlers={
+            membership.RoleAssigned: notices.on_role_event,
+            membership.RoleRevoked: notices.on_role_event,
+        },
+    ),
+    ConsumerSpec(
+        name="notifications-governance",
+        handlers={
+            governance.ApplicationDecided: governance_notices.on_application_decided,
+            governance.MotionDecided: governance_notices.on_motion_decided,
+            governance.VoteClosed: governance_notices.on_vote_closed,
+            governance.AttendanceRecorded: governance_notices.on_attendance_recorded,
+            finance.BudgetCreated: governance_notices.on_budget_created,
+            finance.MatterSubmitted: governance_notices.on_matter_submitted,
+            finance.BudgetDecided: governance_notices.on_budget_decided,
+            finance.FinalAccountsDecided: governance_notices.on_budget_decided,
+            finance.AuditorDecided: governance_notices.on_budget_decided,
+            finance.AuditReported: governance_notices.on_budget_decided,
+            finance.InvoiceIssued: governance_notices.on_invoice,
+            finance.InvoiceOverdue: governance_notices.on_invoice,
+            governance.MeetingConvened: governance_notices.on_meeting_convened,
+            governance.MeetingMinimumMissed: governance_notices.on_meeting_minimum_missed,
+        },
     ),
 ]
