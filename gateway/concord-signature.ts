@@ -1,20 +1,28 @@
 // Signs every subgraph HTTP request with the verified JWT claims, per docs/conventions.md:
 //
-//   x-concord-claims:    base64url(no padding) of the UTF-8 JSON of the verified JWT payload
-//   x-concord-timestamp: Unix time in whole seconds when the gateway signed
-//   x-concord-signature: base64url(no padding) of HMAC-SHA256(CONCORD_SIGNING_SECRET,
-//                        timestamp + "\n" + claims_header_value + "\n" + hex(sha256(raw body)))
+//   x-concord-claims:     base64url(no padding) of the UTF-8 JSON of the verified JWT payload
+//   x-concord-timestamp:  Unix time in whole seconds when the gateway signed
+//   x-concord-request-id: a fresh random id for this one subgraph request (replay guard)
+//   x-concord-signature:  base64url(no padding) of HMAC-SHA256(CONCORD_SIGNING_SECRET,
+//                         "concord-v2\n" + subgraph name + "\n" + timestamp + "\n" + request id
+//                         + "\n" + claims_header_value + "\n" + hex(sha256(raw body)))
+//
+// The subgraph name binds the signature to the service it is sent to (a request captured on
+// its way to finance does not verify at membership); the request id lets a subgraph refuse a
+// mutation it has seen before.
 //
 // It runs in `onFetch`, the last hook before the HTTP request leaves the gateway, where the
 // body is the final serialised string that the subgraph will receive (root fields, `_entities`
 // calls and batched calls alike). Hooks that only see the GraphQL execution request
 // (`onSubgraphExecute`) run before serialisation and could not sign the exact bytes.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 
 export const CLAIMS_HEADER = 'x-concord-claims';
 export const TIMESTAMP_HEADER = 'x-concord-timestamp';
 export const SIGNATURE_HEADER = 'x-concord-signature';
+export const REQUEST_ID_HEADER = 'x-concord-request-id';
+const VERSION = 'concord-v2';
 
 type HeadersLike = Record<string, string> | [string, string][] | Headers | undefined | null;
 
@@ -52,24 +60,28 @@ export function base64url(data: Buffer | string): string {
 export interface SignedHeaders {
   [CLAIMS_HEADER]: string;
   [TIMESTAMP_HEADER]: string;
+  [REQUEST_ID_HEADER]: string;
   [SIGNATURE_HEADER]: string;
 }
 
 export function signRequest(
   secret: string,
+  service: string,
   claims: Record<string, unknown>,
   body: unknown,
   now: number = Date.now(),
+  requestId: string = randomUUID(),
 ): SignedHeaders {
   const claimsValue = base64url(JSON.stringify(claims));
   const timestamp = String(Math.floor(now / 1000));
   const bodyHash = createHash('sha256').update(bodyBytes(body)).digest('hex');
   const signature = createHmac('sha256', secret)
-    .update(`${timestamp}\n${claimsValue}\n${bodyHash}`, 'utf8')
+    .update(`${VERSION}\n${service}\n${timestamp}\n${requestId}\n${claimsValue}\n${bodyHash}`, 'utf8')
     .digest();
   return {
     [CLAIMS_HEADER]: claimsValue,
     [TIMESTAMP_HEADER]: timestamp,
+    [REQUEST_ID_HEADER]: requestId,
     [SIGNATURE_HEADER]: base64url(signature),
   };
 }
@@ -77,6 +89,9 @@ export function signRequest(
 export interface ConcordSignatureOptions {
   /** CONCORD_SIGNING_SECRET, shared with the subgraphs. */
   secret: string;
+  /** Subgraph name by URL (from the supergraph and the CONCORD_SUBGRAPH_<NAME>_URL overrides),
+   * for fetches whose execution request does not name its subgraph. */
+  subgraphByUrl: Map<string, string>;
 }
 
 /**
@@ -86,18 +101,20 @@ export interface ConcordSignatureOptions {
  * the token (signature, algorithm, issuer, `exp`). Claims that the JWT plugin could forward in
  * `extensions.jwt` are switched off in gateway.config.ts and are never read here.
  */
-export function useConcordSignature({ secret }: ConcordSignatureOptions): GatewayPlugin {
+export function useConcordSignature({ secret, subgraphByUrl }: ConcordSignatureOptions): GatewayPlugin {
   if (!secret) throw new Error('concord-signature: the signing secret is empty');
   return {
-    onFetch({ context, options, setOptions, logger }) {
+    onFetch({ context, options, setOptions, logger, url, executionRequest }) {
       const headers = headersToRecord(options.headers as HeadersLike);
       // Never pass on signature headers that came from anywhere but this plugin.
       delete headers[CLAIMS_HEADER];
       delete headers[TIMESTAMP_HEADER];
       delete headers[SIGNATURE_HEADER];
+      delete headers[REQUEST_ID_HEADER];
       const claims = (context as any)?.jwt?.payload;
-      if (claims && typeof claims === 'object') {
-        Object.assign(headers, signRequest(secret, claims, options.body));
+      const service = subgraphByUrl.get(url) ?? executionRequest?.subgraphName?.toLowerCase();
+      if (claims && typeof claims === 'object' && service) {
+        Object.assign(headers, signRequest(secret, service, claims, options.body));
       } else {
         // Without verified claims the subgraph refuses the call (401); this only happens for
         // requests outside an authenticated operation, which the JWT plugin already rejects.

@@ -4,12 +4,21 @@
 //
 // Environment (docs/conventions.md):
 //   CONCORD_ENV                 `development` enables introspection, GraphiQL and the landing page
+//   CONCORD_GRAPHIQL_TOKEN_FILE development only: a file holding the token GraphiQL is signed in
+//                               with (read on every page load; `make up` writes it)
 //   CONCORD_JWT_SECRET          HS256 shared secret (local), or
 //   CONCORD_JWKS_URL            RS256 keys from a JWKS endpoint (production); set exactly one
-//   CONCORD_JWT_ISSUER          optional: required `iss`
+//   CONCORD_JWT_ISSUER          required `iss` (required setting in production)
+//   CONCORD_JWT_AUDIENCE        required `aud`, comma-separated alternatives (required setting
+//                               in production)
 //   CONCORD_SIGNING_SECRET      HMAC secret shared with the subgraphs (required)
 //   CONCORD_SUBGRAPH_<NAME>_URL overrides the URL of subgraph <name> from the supergraph
-//   CONCORD_MAX_DEPTH (12), CONCORD_MAX_TOKENS (2000)
+//   CONCORD_MAX_DEPTH (12), CONCORD_MAX_TOKENS (2000), CONCORD_MAX_COST (10000),
+//   CONCORD_COST_DEFAULT_LIST (20), CONCORD_MAX_ALIASES (10),
+//   CONCORD_MAX_REQUEST_BYTES (4194304)
+//   CONCORD_PERSISTED_DOCUMENTS a JSON file {"<id>": "<query>"}: only those operations are
+//                               accepted (clients send extensions.persistedQuery.sha256Hash
+//                               or documentId); ignored, with a warning, in development
 //   CONCORD_ROUTER_RUNTIME      `1` (default): plan queries with the Rust query planner of
 //                               @graphql-hive/router-runtime; `0`: Hive's JavaScript planner
 //   OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) enables OTLP/HTTP
@@ -23,8 +32,10 @@ import {
   type GatewayPlugin,
   type JWTAuthPluginOptions,
 } from '@graphql-hive/gateway';
-import { GraphQLError } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { checkClaims, unauthenticated, useQueryBudget, useRequestLimits, useTypedErrors } from './concord-security.ts';
 import { useConcordSignature } from './concord-signature.ts';
+import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
 
 const env = process.env;
 
@@ -41,8 +52,6 @@ function intFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-export const SUBGRAPHS = ['membership', 'governance', 'finance', 'notifications'] as const;
-
 const isDevelopment = (env.CONCORD_ENV ?? 'production').trim() === 'development';
 
 // --- authentication -----------------------------------------------------------------------
@@ -50,17 +59,19 @@ const isDevelopment = (env.CONCORD_ENV ?? 'production').trim() === 'development'
 const jwtSecret = env.CONCORD_JWT_SECRET ?? '';
 const jwksUrl = env.CONCORD_JWKS_URL?.trim() ?? '';
 const issuer = env.CONCORD_JWT_ISSUER?.trim() || undefined;
+const audience = (env.CONCORD_JWT_AUDIENCE ?? '')
+  .split(',')
+  .map((a) => a.trim())
+  .filter(Boolean);
 const signingSecret = env.CONCORD_SIGNING_SECRET ?? '';
 
 if (!signingSecret) fail('CONCORD_SIGNING_SECRET is required (the HMAC secret shared with the subgraphs)');
 if (jwtSecret && jwksUrl) fail('set either CONCORD_JWT_SECRET (HS256) or CONCORD_JWKS_URL (RS256), not both');
 if (!jwtSecret && !jwksUrl) fail('CONCORD_JWT_SECRET (HS256) or CONCORD_JWKS_URL (RS256) is required');
-
-function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-  });
-}
+// A token issued by anyone for any application would do otherwise (another app of the same
+// identity provider, signed with the same keys): production pins both.
+if (!isDevelopment && !issuer) fail('CONCORD_JWT_ISSUER is required outside development');
+if (!isDevelopment && audience.length === 0) fail('CONCORD_JWT_AUDIENCE is required outside development');
 
 // The bearer token, read from `Authorization: Bearer <jwt>`. jsonwebtoken checks `exp` when it
 // is present but does not demand it; Concord's tokens must expire, so a token without a numeric
@@ -82,6 +93,10 @@ const lookupToken: NonNullable<JWTAuthPluginOptions['tokenLookupLocations']>[0] 
   if (typeof (payload as { exp?: unknown }).exp !== 'number') {
     throw unauthenticated('Authentication token has no expiry (exp)');
   }
+  // The claim model (servicekit.auth.claims): types, known roles, no unknown claims. Checked
+  // on the payload before the signature, and the payload cannot change after it: a refusal
+  // either way, before anything reaches a subgraph.
+  checkClaims(payload);
   return found;
 };
 
@@ -103,6 +118,7 @@ const jwt: JWTAuthPluginOptions = {
     // Pinned: never accept `none`, and never HS256 where the keys are public RSA keys.
     algorithms: jwksUrl ? ['RS256'] : ['HS256'],
     ...(issuer ? { issuer } : {}),
+    ...(audience.length ? { audience: audience.length === 1 ? audience[0] : audience } : {}),
     ignoreExpiration: false,
     clockTolerance: 5,
   },
@@ -129,9 +145,49 @@ const transportEntries: TransportEntries = {
     },
   },
 };
-for (const name of SUBGRAPHS) {
+const supergraphPath = env.CONCORD_SUPERGRAPH?.trim() || 'supergraph.graphql';
+// Which subgraph a fetch goes to, by URL: the signature names it (concord-signature.ts).
+const subgraphByUrl = new Map<string, string>();
+const subgraphNames = new Set<string>();
+const supergraphCandidates = [process.argv.find((a) => a.endsWith('.graphql')), supergraphPath];
+for (const candidate of supergraphCandidates) {
+  if (!candidate) continue;
+  try {
+    const sdl = readFileSync(candidate, 'utf8');
+    for (const m of sdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) {
+      subgraphByUrl.set(m[2]!, m[1]!);
+      subgraphNames.add(m[1]!);
+    }
+    break;
+  } catch {
+    // not this one
+  }
+}
+// The subgraphs are the ones the supergraph names (composed from the one list of the services,
+// libs/servicekit/src/servicekit/services.json): no second list to keep here.
+for (const name of subgraphNames) {
   const url = env[`CONCORD_SUBGRAPH_${name.toUpperCase()}_URL`]?.trim();
-  if (url) transportEntries[name] = { location: url };
+  if (url) {
+    transportEntries[name] = { location: url };
+    subgraphByUrl.set(url, name);
+  }
+}
+
+// --- persisted documents ---------------------------------------------------------------------
+
+const persistedPath = env.CONCORD_PERSISTED_DOCUMENTS?.trim() || '';
+let persistedDocuments: Record<string, string> | undefined;
+if (persistedPath && isDevelopment) {
+  console.warn('gateway.config: CONCORD_PERSISTED_DOCUMENTS is ignored in development');
+} else if (persistedPath) {
+  try {
+    persistedDocuments = JSON.parse(readFileSync(persistedPath, 'utf8'));
+  } catch (error) {
+    fail(`CONCORD_PERSISTED_DOCUMENTS: cannot read ${persistedPath}: ${String(error)}`);
+  }
+  if (!persistedDocuments || typeof persistedDocuments !== 'object' || Array.isArray(persistedDocuments)) {
+    fail('CONCORD_PERSISTED_DOCUMENTS must hold a JSON object {"<id>": "<query>"}');
+  }
 }
 
 // --- OpenTelemetry ---------------------------------------------------------------------------
@@ -167,15 +223,31 @@ const unifiedGraphHandler = routerRuntime
 // --- the config -------------------------------------------------------------------------------
 
 export const gatewayConfig = defineConfig({
-  supergraph: env.CONCORD_SUPERGRAPH?.trim() || 'supergraph.graphql',
+  supergraph: supergraphPath,
   ...(unifiedGraphHandler ? { unifiedGraphHandler } : {}),
   jwt,
   transportEntries,
   maxDepth: intFromEnv('CONCORD_MAX_DEPTH', 12),
   maxTokens: intFromEnv('CONCORD_MAX_TOKENS', 2000),
   blockFieldSuggestions: true,
+  ...(persistedDocuments
+    ? {
+        persistedDocuments: {
+          getPersistedOperation: (id: string) => persistedDocuments![id] ?? null,
+          allowArbitraryDocuments: false,
+          customErrors: {
+            notFound: { message: 'This operation is not a persisted document of this API.', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+            persistedQueryOnly: { message: 'Only persisted documents are accepted here: send its id.', extensions: { code: 'PERSISTED_QUERY_REQUIRED' } },
+            keyNotFound: { message: 'Only persisted documents are accepted here: send its id.', extensions: { code: 'PERSISTED_QUERY_REQUIRED' } },
+          },
+        },
+      }
+    : {}),
   disableIntrospection: isDevelopment ? false : { disableIf: () => true },
-  graphiql: isDevelopment,
+  // Development: Hive Laboratory signed in with the token from CONCORD_GRAPHIQL_TOKEN_FILE
+  // (laboratory.ts). Production: no GraphiQL at all.
+  graphiql: isDevelopment ? graphiqlOptions(env.CONCORD_GRAPHIQL_TOKEN_FILE?.trim()) : false,
+  ...(isDevelopment ? { renderGraphiQL: renderConcordLaboratory } : {}),
   landingPage: isDevelopment,
   // Explicitly off (also the default): see the note on deduplicateInflightRequests above.
   inboundInflightRequestDeduplication: false,
@@ -194,5 +266,14 @@ export const gatewayConfig = defineConfig({
         },
       }
     : {}),
-  plugins: () => [useConcordSignature({ secret: signingSecret }) as GatewayPlugin],
+  plugins: () => [
+    useTypedErrors({ hideSuggestions: !isDevelopment }),
+    useRequestLimits({ maxBytes: intFromEnv('CONCORD_MAX_REQUEST_BYTES', 4 * 1024 * 1024) }),
+    useQueryBudget({
+      maxCost: intFromEnv('CONCORD_MAX_COST', 10000),
+      maxAliases: intFromEnv('CONCORD_MAX_ALIASES', 10),
+      defaultListSize: intFromEnv('CONCORD_COST_DEFAULT_LIST', 20),
+    }),
+    useConcordSignature({ secret: signingSecret, subgraphByUrl }) as GatewayPlugin,
+  ],
 });
