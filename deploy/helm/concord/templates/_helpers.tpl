@@ -257,6 +257,10 @@ topologySpreadConstraints:
 {{- with .c.jwt.issuer -}}
 {{- $_ = set $env "CONCORD_JWT_ISSUER" . -}}
 {{- end -}}
+{{- with .c.jwt.audience -}}
+{{- $_ = set $env "CONCORD_JWT_AUDIENCE" . -}}
+{{- end -}}
+
 {{- range $name := include "concord.enabledServices" $root | fromJsonArray -}}
 {{- $svc := include "concord.componentValues" (dict "root" $root "values" (get $root.Values.services $name)) | fromYaml -}}
 {{- $url := include "concord.subgraphUrl" (dict "root" $root "name" $name "port" (int $svc.service.port)) -}}
