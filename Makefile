@@ -7,13 +7,14 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 RUN := $(UV) run --frozen
+CONCORD_CHROMIUM ?= /usr/bin/chromium
 ROLE ?= operator
 ALLIANCE ?=
 
-.PHONY: help deps up down test lint schema token bench
+.PHONY: help deps chromium up down test test-fast lint schema release-schema token bench
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 .venv/.synced: pyproject.toml uv.lock libs/*/pyproject.toml services/*/pyproject.toml
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || { \
@@ -26,9 +27,19 @@ gateway/node_modules/.installed: gateway/package.json gateway/package-lock.json
 	npm ci --prefix gateway --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: .venv/.synced gateway/node_modules/.installed
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@[ -x "$(CONCORD_CHROMIUM)" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests (apt-get install chromium)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: $(CONCORD_CHROMIUM) is missing; the browser tests need it (as root: apt-get install chromium)"; \
+	  fi; }
 
-up: deps ## start the whole platform locally with demo data
+deps: .venv/.synced gateway/node_modules/.installed chromium
+
+up: .venv/.synced gateway/node_modules/.installed ## start the whole platform locally with demo data
 	$(RUN) python scripts/dev.py up
 
 down: ## stop everything 'make up' started
@@ -37,18 +48,27 @@ down: ## stop everything 'make up' started
 test: deps ## run every test (unit, integration, end-to-end, chart)
 	$(RUN) pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: .venv/.synced ## ruff and mypy
+test-fast: deps ## every test but the end-to-end ones (the inner loop)
+	$(RUN) pytest -p no:cacheprovider -m "not e2e" $(PYTEST_ARGS)
+
+lint: .venv/.synced gateway/node_modules/.installed ## ruff, mypy, import contracts, no undeclared breaking API change
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports
+	node gateway/schema-check.mjs
 
 schema: deps ## export each subgraph's SDL and compose the supergraph
 	$(RUN) python -m servicekit.sdl export
 	node gateway/compose.mjs
 	cp gateway/supergraph.graphql deploy/helm/concord/files/supergraph.graphql
 
+release-schema: gateway/node_modules/.installed ## at a release: the current supergraph becomes the baseline of the schema check
+	node gateway/schema-check.mjs --release
+
 token: .venv/.synced ## print a development token: make token ROLE=secretariat ALLIANCE=aii
 	@$(RUN) concord-token --role $(ROLE) $(if $(ALLIANCE),--alliance $(ALLIANCE))
 
-bench: deps ## list-query throughput via the gateway vs. straight to the subgraph (a ratio)
-	$(RUN) python bench/members_list.py
+NAME ?=
+bench: deps ## every benchmark in bench/ (results in bench/results/, tables in docs/benchmarks.md); one: make bench NAME=subgraph_costs
+	$(RUN) python bench/run.py $(NAME)

@@ -1,9 +1,15 @@
-"""``make up`` / ``make down`` / ``make token``: the whole platform on this machine.
+"""``make up`` / ``make down``: the whole platform on this machine.
 
 ``up`` starts PostgreSQL and NATS under ``.run/`` (never the machine's own on 5432/4222),
 provisions and migrates each service's database, starts the four services and the gateway
 (keeping any that already answer), loads the demo alliances once, and prints where to go and
 a platform-operator token. Running it twice is harmless.
+
+As root, PostgreSQL runs as an unprivileged user; when that user cannot enter the checkout
+(a clone under /root or in a ``mktemp -d`` folder), the cluster lives in a per-checkout
+directory under /var/tmp instead (``devkit.local.postgres.local_cluster_dir``), and ``up``
+says so. The ports come from ``CONCORD_DEV_*`` variables (:class:`DevPorts`), so a second
+checkout can run beside the first.
 """
 
 from __future__ import annotations
@@ -12,14 +18,28 @@ import argparse
 import secrets
 from pathlib import Path
 
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from devkit.local.nats import NatsServer
+from devkit.local.platform import SERVICES, Platform, PlatformConfig
+from devkit.local.postgres import ClusterLocation, PostgresCluster, local_cluster_dir
 from membership.demo import seed
-from servicekit.auth.devtoken import mint
-from servicekit.local.nats import NatsServer
-from servicekit.local.platform import Platform, PlatformConfig
-from servicekit.local.postgres import PostgresCluster
 
 RUN = Path(".run").absolute()
-PG_PORT, NATS_PORT, GATEWAY_PORT = 55432, 44222, 4000
+
+
+class DevPorts(BaseSettings):
+    """Loopback ports of ``make up``: ``CONCORD_DEV_GATEWAY_PORT=4500 make up`` and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCORD_DEV_")
+
+    pg_port: int = 55432
+    nats_port: int = 44222
+    gateway_port: int = 4000
+    #: the four services take this port and the next three (membership, governance, …)
+    first_service_port: int = 4101
+    mail_smtp_port: int = 41025
+    mail_http_port: int = 41080
 
 
 def _secret(name: str) -> str:
@@ -31,7 +51,7 @@ def _secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def _platform(cluster: PostgresCluster, nats: NatsServer) -> Platform:
+def _platform(cluster: PostgresCluster, nats: NatsServer, ports: DevPorts) -> Platform:
     return Platform(
         PlatformConfig(
             run_dir=RUN,
@@ -39,36 +59,47 @@ def _platform(cluster: PostgresCluster, nats: NatsServer) -> Platform:
             nats_url=nats.url,
             jwt_secret=_secret("jwt-secret"),
             signing_secret=_secret("signing-secret"),
-            gateway_port=GATEWAY_PORT,
+            gateway_port=ports.gateway_port,
+            service_ports={s: ports.first_service_port + i for i, s in enumerate(SERVICES)},
+            mail_ports=(ports.mail_smtp_port, ports.mail_http_port),
         )
     )
 
 
-def _servers() -> tuple[PostgresCluster, NatsServer]:
+def _servers(
+    ports: DevPorts, *, create: bool
+) -> tuple[PostgresCluster, NatsServer, ClusterLocation]:
+    location = local_cluster_dir(RUN / "postgres", create=create)
     return (
-        PostgresCluster(RUN / "postgres", port=PG_PORT, cleanup_on_exit=False),
-        NatsServer(RUN / "nats", port=NATS_PORT, cleanup_on_exit=False),
+        PostgresCluster(location.base_dir, port=ports.pg_port, cleanup_on_exit=False),
+        NatsServer(RUN / "nats", port=ports.nats_port, cleanup_on_exit=False),
+        location,
     )
+
+
+def _where(location: ClusterLocation) -> str:
+    data = location.base_dir / "data"
+    if location.moved_because is None:
+        return f"  PostgreSQL data: {data}"
+    return f"  PostgreSQL data: {data}\n    (outside the checkout: {location.moved_because})"
 
 
 def up() -> None:
-    cluster, nats = _servers()
+    ports = DevPorts()
+    cluster, nats, location = _servers(ports, create=True)
     cluster.start()
     nats.start()
-    platform = _platform(cluster, nats)
+    platform = _platform(cluster, nats, ports)
     platform.start(reuse_running=True)
     created = seed(platform.graphql_url, platform.config.jwt_secret)
-    token = mint(
-        platform.config.jwt_secret,
-        sub="operator",
-        name="Platform operator",
-        operator=True,
-        locale="en",
-    )
+    token = platform.operator_token or platform.issue_operator_token()
     print(f"""
 Concord is running.
-  GraphQL (and GraphiQL in a browser): {platform.graphql_url}
+  GraphQL (and GraphiQL in a browser, signed in as the operator): {platform.graphql_url}
   Demo alliances: aii, aitisa, china-asean{" (just loaded)" if created else ""}
+  Mail sent (local catcher, nothing leaves the machine): {platform.mail_url}
+    (files: {RUN}/mail/; SMTP 127.0.0.1:{ports.mail_smtp_port})
+{_where(location)}
   Logs: {RUN}/logs/   Stop: make down
 
 Platform operator token (12 h):
@@ -82,11 +113,13 @@ Other roles: make token ROLE=secretariat ALLIANCE=aii
 
 
 def down() -> None:
-    cluster, nats = _servers()
-    _platform(cluster, nats).stop_recorded()
+    ports = DevPorts()
+    cluster, nats, location = _servers(ports, create=False)
+    _platform(cluster, nats, ports).stop_recorded()
     nats.stop()
     cluster.stop()
-    print("Concord stopped (data kept in .run/; remove it for a fresh start).")
+    kept = "" if location.moved_because is None else f" and {location.base_dir}"
+    print(f"Concord stopped (data kept in .run/{kept}; remove it all for a fresh start).")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import enum
 import hashlib
 import hmac
 import json
@@ -50,7 +51,13 @@ pytestmark = pytest.mark.e2e
 JWT_SECRET = "test-jwt-secret-" + "0123456789abcdef" * 4
 SIGNING_SECRET = "test-signing-secret-fedcba9876543210"
 ISSUER = "concord-dev"
-CLAIM_HEADERS = ("x-concord-claims", "x-concord-timestamp", "x-concord-signature")
+AUDIENCE = "concord"
+CLAIM_HEADERS = (
+    "x-concord-claims",
+    "x-concord-timestamp",
+    "x-concord-request-id",
+    "x-concord-signature",
+)
 
 
 # --- the contract, recomputed independently ---------------------------------------------------
@@ -64,16 +71,28 @@ def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def expected_signature(secret: str, timestamp: str, claims: str, body: bytes) -> str:
-    message = f"{timestamp}\n{claims}\n{hashlib.sha256(body).hexdigest()}".encode()
+def expected_signature(
+    secret: str, service: str, timestamp: str, request_id: str, claims: str, body: bytes
+) -> str:
+    message = (
+        f"concord-v2\n{service}\n{timestamp}\n{request_id}\n{claims}\n"
+        f"{hashlib.sha256(body).hexdigest()}"
+    ).encode()
     return b64url(hmac.new(secret.encode(), message, hashlib.sha256).digest())
 
 
-def signature_ok(headers: dict[str, str], body: bytes, secret: str = SIGNING_SECRET) -> bool:
+def signature_ok(
+    headers: dict[str, str], body: bytes, service: str, secret: str = SIGNING_SECRET
+) -> bool:
     if not all(h in headers for h in CLAIM_HEADERS):
         return False
     expected = expected_signature(
-        secret, headers["x-concord-timestamp"], headers["x-concord-claims"], body
+        secret,
+        service,
+        headers["x-concord-timestamp"],
+        headers["x-concord-request-id"],
+        headers["x-concord-claims"],
+        body,
     )
     return hmac.compare_digest(expected, headers["x-concord-signature"])
 
@@ -86,6 +105,10 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+
+    @property
+    def service(self) -> str:
+        return self.path.strip("/").split("/")[0]
 
     def json(self) -> dict[str, Any]:
         return json.loads(self.body)
@@ -138,7 +161,7 @@ def caller_sub(info: Info) -> str:
     request = info.context["request"]
     headers = {k.lower(): v for k, v in request.headers.items()}
     body = info.context.get("raw_body", b"")
-    if not signature_ok(headers, body):
+    if not signature_ok(headers, body, request.url.path.strip("/").split("/")[0]):
         return "UNSIGNED"
     return str(json.loads(unb64url(headers["x-concord-claims"]))["sub"])
 
@@ -152,13 +175,36 @@ class Alliance:
     def parent(self) -> Alliance | None:
         return Alliance(id=strawberry.ID(f"{self.id}-parent"), name="parent")
 
+    @strawberry.field
+    def children(self, first: int = 10) -> list[Alliance]:
+        return [Alliance(id=strawberry.ID(f"{self.id}-{i}"), name="child") for i in range(first)]
+
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:
         return Alliance(id=id, name=f"alliance {id}")
 
 
+@strawberry.enum
+class Tier(enum.Enum):
+    ORDINARY = "ordinary"
+    DIRECTOR = "director"
+
+
+@strawberry.input
+class Filter:
+    alliance: str
+
+
 @strawberry.type
 class MembershipQuery:
+    @strawberry.field
+    def tier_count(self, tier: Tier) -> int:
+        return 1
+
+    @strawberry.field
+    def find(self, filter: Filter) -> int:
+        return len(filter.alliance)
+
     @strawberry.field
     def alliances(self) -> list[Alliance]:
         return [
@@ -291,6 +337,7 @@ def prod_gateway(
         jwt_secret=JWT_SECRET,
         signing_secret=SIGNING_SECRET,
         issuer=ISSUER,
+        audience=AUDIENCE,
         environment="production",
         subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
         log_dir=tmp_path_factory.mktemp("prod-gateway"),
@@ -425,7 +472,7 @@ def test_valid_token_gets_data_and_every_subgraph_call_is_signed(
     prod_gateway: RunningGateway, subgraphs: Subgraphs
 ) -> None:
     bearer = token(sub="u-42", name="李雷", alliances={"aii": ["secretariat"]}, locale="zh")
-    payload = jwt.decode(bearer, JWT_SECRET, algorithms=["HS256"], issuer=ISSUER)
+    payload = jwt.decode(bearer, JWT_SECRET, algorithms=["HS256"], issuer=ISSUER, audience=AUDIENCE)
     mark = subgraphs.recorder.mark()
     before = int(time.time())
     response = post(
@@ -461,16 +508,23 @@ def test_valid_token_gets_data_and_every_subgraph_call_is_signed(
         assert "=" not in headers["x-concord-claims"] + headers["x-concord-signature"]
         assert before - 1 <= int(headers["x-concord-timestamp"]) <= after + 1
         # The signature verifies over the exact bytes received ...
-        assert signature_ok(headers, call.body), call
-        # ... and over nothing else: another body, claims, time or secret fails.
-        assert not signature_ok(headers, call.body + b" ")
+        assert signature_ok(headers, call.body, call.service), call
+        # ... and over nothing else: another body, claims, time, request id, service or secret
+        # fails.
+        assert not signature_ok(headers, call.body + b" ", call.service)
         forged = b64url(b'{"sub":"evil"}')
-        assert not signature_ok({**headers, "x-concord-claims": forged}, call.body)
+        assert not signature_ok({**headers, "x-concord-claims": forged}, call.body, call.service)
         assert not signature_ok(
             {**headers, "x-concord-timestamp": str(int(headers["x-concord-timestamp"]) - 1)},
             call.body,
+            call.service,
         )
-        assert not signature_ok(headers, call.body, secret="another-secret")
+        assert not signature_ok(
+            {**headers, "x-concord-request-id": "another"}, call.body, call.service
+        )
+        other = "governance" if call.service == "membership" else "membership"
+        assert not signature_ok(headers, call.body, other)
+        assert not signature_ok(headers, call.body, call.service, secret="another-secret")
         # The claims are the verified token payload.
         assert json.loads(unb64url(headers["x-concord-claims"])) == payload
         # The unsigned claim copy in extensions.jwt is not sent.
@@ -489,11 +543,24 @@ def test_signature_verifies_with_servicekit(
     assert response.status_code == 200 and "errors" not in response.json(), response.text
     calls = subgraphs.recorder.since(mark)
     assert len(calls) == 2
+    ids = set()
     for call in calls:
-        claims = signing.verify_request(SIGNING_SECRET, call.headers, call.body)
+        claims = signing.verify_request(
+            SIGNING_SECRET, call.headers, call.body, audience=call.service
+        )
         assert claims["sub"] == "u-7"
+        ids.add(call.headers["x-concord-request-id"])
         with pytest.raises(signing.Unauthenticated):
-            signing.verify_request(SIGNING_SECRET, call.headers, call.body.replace(b"id", b"ID"))
+            signing.verify_request(
+                SIGNING_SECRET,
+                call.headers,
+                call.body.replace(b"id", b"ID"),
+                audience=call.service,
+            )
+        # Bound to its service: the same request does not verify at another subgraph.
+        with pytest.raises(signing.Unauthenticated):
+            signing.verify_request(SIGNING_SECRET, call.headers, call.body, audience="finance")
+    assert len(ids) == 2  # a fresh request id for every subgraph request
 
 
 async def test_identical_concurrent_queries_of_two_callers_are_not_collapsed(
@@ -580,6 +647,14 @@ def test_graphiql_only_in_development(
     assert "text/html" not in prod.headers.get("content-type", "")
 
 
+def test_graphiql_without_a_token_file_says_in_one_line_how_to_set_the_token(
+    dev_gateway: RunningGateway,
+) -> None:
+    page = httpx.get(dev_gateway.graphql_url, headers={"accept": "text/html"}, timeout=10).text
+    assert "# No token set: put {" in page and "under Headers and in" in page
+    assert "Bearer ey" not in page  # no token of anyone's in the page
+
+
 def test_health_endpoints(prod_gateway: RunningGateway) -> None:
     assert httpx.get(f"{prod_gateway.base_url}/healthcheck", timeout=5).status_code == 200
     assert httpx.get(f"{prod_gateway.base_url}/readiness", timeout=5).status_code == 200
@@ -610,7 +685,7 @@ const sign = (key, payload) => {
   return head + '.' + c.sign('sha256', Buffer.from(head), key).toString('base64url');
 };
 const now = Math.floor(Date.now() / 1000);
-const payload = { sub: 'rs-user', iss: 'concord-idp', iat: now, exp: now + 600 };
+const payload = { sub: 'rs-user', iss: 'concord-idp', aud: 'concord', iat: now, exp: now + 600 };
 console.log(JSON.stringify({
   jwks: {
     keys: [{ ...mine.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }],
@@ -665,6 +740,7 @@ def jwks_gateway(
         supergraph,
         jwks_url=jwks.url,
         issuer="concord-idp",
+        audience=AUDIENCE,
         signing_secret=SIGNING_SECRET,
         subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
         log_dir=tmp_path_factory.mktemp("jwks-gateway"),
@@ -679,7 +755,7 @@ def test_rs256_token_from_jwks_is_accepted(
     response = post(jwks_gateway, "{ alliances { id } }", bearer=jwks.material["good"])
     assert response.status_code == 200 and "errors" not in response.json(), response.text
     (call,) = subgraphs.recorder.since(mark)
-    assert signature_ok(call.headers, call.body)
+    assert signature_ok(call.headers, call.body, call.service)
     assert json.loads(unb64url(call.headers["x-concord-claims"]))["sub"] == "rs-user"
 
 
@@ -687,7 +763,13 @@ def test_jwks_gateway_rejects_other_keys_and_algorithms(
     jwks_gateway: RunningGateway, jwks: Jwks
 ) -> None:
     now = int(time.time())
-    claims = {"sub": "rs-user", "iss": "concord-idp", "iat": now, "exp": now + 600}
+    claims = {
+        "sub": "rs-user",
+        "iss": "concord-idp",
+        "aud": "concord",
+        "iat": now,
+        "exp": now + 600,
+    }
     # HS256 "signed" with the public key as HMAC secret (the classic algorithm confusion).
     head = b64url(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "k1"}).encode())
     body = b64url(json.dumps(claims).encode())
@@ -779,3 +861,273 @@ def test_compose_reports_composition_errors(tmp_path: Path) -> None:
     two.write_text(governance_schema.as_str().replace("v2.9", "v2.11"))
     result = compose_supergraph({"membership": one, "governance": two}, tmp_path / "out.graphql")
     assert result.returncode != 0 and 'federation_version="2.9"' in result.stderr
+
+
+# --- security (issue 13) ----------------------------------------------------------------------
+
+
+def refused_unauthenticated(response: httpx.Response) -> bool:
+    body = response.json()
+    return (
+        response.status_code == 401
+        and body.get("data") is None
+        and bool(body.get("errors"))
+        and all(e.get("extensions", {}).get("code") == "UNAUTHENTICATED" for e in body["errors"])
+    )
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"operator": "false"}, id="operator-string-false"),
+        pytest.param({"operator": "0"}, id="operator-string-zero"),
+        pytest.param({"operator": 1}, id="operator-number"),
+        pytest.param({"alliances": {"aii": "secretariat"}}, id="roles-as-string"),
+        pytest.param({"alliances": {"aii": ["overlord"]}}, id="unknown-role"),
+        pytest.param({"alliances": {"aii": [5]}}, id="role-number"),
+        pytest.param({"alliances": {"aii": [None]}}, id="role-null"),
+        pytest.param({"alliances": {"aii": [True]}}, id="role-true"),
+        pytest.param({"alliances": {"aii": None}}, id="roles-null"),
+        pytest.param({"alliances": ["aii"]}, id="alliances-list"),
+        pytest.param({"alliances": {"AII!": ["chair"]}}, id="bad-slug"),
+        pytest.param({"sub": 42}, id="sub-number"),
+        pytest.param({"locale": "fr"}, id="unknown-locale"),
+        pytest.param({"groups": ["admin"]}, id="unknown-claim"),
+    ],
+)
+def test_a_token_with_mistyped_or_unknown_claims_is_refused_before_any_subgraph(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs, claims: dict[str, Any]
+) -> None:
+    payload = jwt.decode(token(), JWT_SECRET, algorithms=["HS256"], audience=AUDIENCE)
+    payload.update(claims)
+    mark = subgraphs.recorder.mark()
+    bearer = jwt.encode(payload, JWT_SECRET, algorithm="HS256")
+    response = post(prod_gateway, "{ alliances { id } }", bearer=bearer)
+    assert refused_unauthenticated(response), response.text
+    assert "claim" in response.json()["errors"][0]["message"]
+    assert subgraphs.recorder.since(mark) == []
+
+
+def test_a_token_with_known_roles_and_registered_claims_passes(
+    prod_gateway: RunningGateway,
+) -> None:
+    bearer = token(
+        alliances={"aii": ["secretariat", "chair"], "china-asean": ["contact_person"]},
+        operator=True,
+        nbf=int(time.time()) - 10,
+        jti="a-token-id",
+    )
+    response = post(prod_gateway, "{ alliances { id } }", bearer=bearer)
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+
+
+@pytest.mark.parametrize(
+    "bearer",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("expired", id="expired"),
+        pytest.param("wrong-key", id="wrong-key"),
+        pytest.param("not-a-jwt", id="garbage"),
+    ],
+)
+def test_every_authentication_refusal_carries_a_code(
+    prod_gateway: RunningGateway, bearer: str | None
+) -> None:
+    value = {
+        "expired": token(exp=int(time.time()) - 60),
+        "wrong-key": mint_token("another-secret-another-secret-1234", issuer=ISSUER),
+    }.get(bearer or "", bearer)
+    response = post(prod_gateway, "{ alliances { id } }", bearer=value)
+    assert refused_unauthenticated(response), response.text
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        pytest.param("another-application", id="other-audience"),
+        pytest.param(["another-application", "yet-another"], id="other-audiences"),
+        pytest.param(None, id="no-audience"),
+    ],
+)
+def test_a_token_issued_for_another_audience_is_refused(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs, audience: Any
+) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, "{ alliances { id } }", bearer=token(audience=audience))
+    assert refused_unauthenticated(response), response.text
+    assert subgraphs.recorder.since(mark) == []
+    # One of several audiences being ours is enough.
+    ok = post(prod_gateway, "{ alliances { id } }", bearer=token(audience=["x", AUDIENCE]))
+    assert ok.status_code == 200 and "errors" not in ok.json(), ok.text
+
+
+def test_production_gateway_refuses_to_start_without_issuer_and_audience(
+    supergraph: Path, tmp_path: Path
+) -> None:
+    with (
+        pytest.raises(GatewayStartError, match="CONCORD_JWT_AUDIENCE is required"),
+        run_gateway(
+            supergraph,
+            jwt_secret=JWT_SECRET,
+            signing_secret=SIGNING_SECRET,
+            issuer=ISSUER,
+            log_dir=tmp_path,
+        ),
+    ):
+        pass
+    with (
+        pytest.raises(GatewayStartError, match="CONCORD_JWT_ISSUER is required"),
+        run_gateway(
+            supergraph,
+            jwt_secret=JWT_SECRET,
+            signing_secret=SIGNING_SECRET,
+            audience=AUDIENCE,
+            log_dir=tmp_path,
+        ),
+    ):
+        pass
+
+
+def test_no_enum_value_or_input_field_is_suggested_in_production(
+    prod_gateway: RunningGateway, dev_gateway: RunningGateway
+) -> None:
+    enum_query = "{ tierCount(tier: ORDINARI) }"
+    input_query = "query($f: Filter!) { find(filter: $f) }"
+    input_vars = {"f": {"alliancee": "aii"}}
+    argument_query = '{ find(filtr: {alliance: "x"}) }'
+    for query, variables in (
+        (enum_query, None),
+        (input_query, input_vars),
+        (argument_query, None),
+    ):
+        errors = post(prod_gateway, query, bearer=token(), variables=variables).json()["errors"]
+        assert errors, query
+        for error in errors:
+            assert "Did you mean" not in error["message"], error
+            assert "ORDINARY" not in error["message"]
+            assert error["extensions"]["code"] in ("GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT")
+    # Development keeps the suggestions (so the check above can see them go).
+    dev = post(dev_gateway, enum_query, bearer=token()).json()["errors"]
+    assert any("Did you mean" in e["message"] for e in dev), dev
+
+
+def children(levels: int, first: int) -> str:
+    inner = "id"
+    for _ in range(levels):
+        inner = f"children(first: {first}) {{ id {inner} }}"
+    return f"{{ alliances {{ {inner} }} }}"
+
+
+def test_a_query_over_the_cost_budget_is_refused_before_execution_naming_cost_and_budget(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    mark = subgraphs.recorder.mark()
+    response = post(prod_gateway, children(3, 50), bearer=token())
+    body = response.json()
+    assert body.get("data") is None, body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    # alliances (20, a list without first) x 50 x 50 x 50, each level plus its own id
+    cost, budget = error["extensions"]["cost"], error["extensions"]["budget"]
+    assert budget == 10000 and cost > 2_500_000
+    assert str(cost) in error["message"] and str(budget) in error["message"]
+    assert subgraphs.recorder.since(mark) == []
+    # A page's size can come from a variable: counted the same.
+    by_variable = post(
+        prod_gateway,
+        "query($n: Int!) { alliances { children(first: $n) { children(first: $n) { id } } } }",
+        bearer=token(),
+        variables={"n": 40},
+    ).json()
+    assert by_variable["errors"][0]["extensions"]["code"] == "COST_LIMIT_EXCEEDED"
+    # The same shape with small pages is within the budget.
+    small = post(prod_gateway, children(2, 5), bearer=token()).json()
+    assert "errors" not in small, small
+    assert len(small["data"]["alliances"][0]["children"]) == 5
+
+
+def test_more_aliases_than_the_cap_are_refused(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    mark = subgraphs.recorder.mark()
+    many = "{ " + " ".join(f"a{i}: alliances {{ id }}" for i in range(16)) + " }"
+    body = post(prod_gateway, many, bearer=token()).json()
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
+    assert "16" in body["errors"][0]["message"]
+    assert subgraphs.recorder.since(mark) == []
+    few = "{ " + " ".join(f"a{i}: alliances {{ id }}" for i in range(3)) + " }"
+    assert "errors" not in post(prod_gateway, few, bearer=token()).json()
+
+
+def test_a_body_over_the_size_limit_is_refused_before_it_is_parsed(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    mark = subgraphs.recorder.mark()
+    padding = "x" * (16 * 1024 * 1024)
+    payload = json.dumps({"query": "{ alliances { id } }", "variables": {"unused": padding}})
+    headers = {"authorization": f"Bearer {token()}", "content-type": "application/json"}
+    started = time.monotonic()
+    response = httpx.post(prod_gateway.graphql_url, content=payload, headers=headers, timeout=30)
+    assert response.status_code == 413, response.text[:500]
+    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+    def chunks() -> Iterator[bytes]:
+        data = payload.encode()
+        for i in range(0, len(data), 1 << 20):
+            yield data[i : i + (1 << 20)]
+
+    chunked = httpx.post(prod_gateway.graphql_url, content=chunks(), headers=headers, timeout=30)
+    assert chunked.status_code == 413, chunked.text[:500]
+    assert chunked.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert time.monotonic() - started < 20
+    assert subgraphs.recorder.since(mark) == []
+    assert "errors" not in post(prod_gateway, "{ alliances { id } }", bearer=token()).json()
+
+
+def test_with_persisted_documents_only_known_operations_are_accepted(
+    supergraph: Path, subgraphs: Subgraphs, tmp_path: Path
+) -> None:
+    known = "{ alliances { id } }"
+    digest = hashlib.sha256(known.encode()).hexdigest()
+    documents = tmp_path / "persisted.json"
+    documents.write_text(json.dumps({digest: known}))
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        env={"CONCORD_PERSISTED_DOCUMENTS": str(documents)},
+        log_dir=tmp_path,
+    ) as gateway:
+        headers = {"authorization": f"Bearer {token()}"}
+        by_id = httpx.post(
+            gateway.graphql_url,
+            json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}},
+            headers=headers,
+            timeout=15,
+        ).json()
+        assert by_id["data"]["alliances"][0]["id"] == "aii", by_id
+        arbitrary = post(gateway, known, bearer=token()).json()
+        assert arbitrary.get("data") is None
+        assert arbitrary["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_REQUIRED"
+        unknown = httpx.post(
+            gateway.graphql_url,
+            json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+            headers=headers,
+            timeout=15,
+        ).json()
+        assert unknown["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    # Development ignores the setting: arbitrary documents, as GraphiQL needs.
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        environment="development",
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        env={"CONCORD_PERSISTED_DOCUMENTS": str(documents)},
+        log_dir=tmp_path,
+    ) as dev:
+        assert "errors" not in post(dev, known, bearer=token()).json()

@@ -15,6 +15,10 @@ def test_committed_sdl_is_current(service: str) -> None:
     assert sdl.stale(service) == [], f"services/{service}/schema.graphql is stale: make schema"
 
 
+def test_the_gateway_checks_the_claim_model_the_subgraphs_parse() -> None:
+    assert not sdl.claims_schema_stale(), "gateway/claims.schema.json is stale: make schema"
+
+
 def test_committed_supergraph_is_current() -> None:
     result = subprocess.run(
         ["node", "gateway/compose.mjs", "--check"],

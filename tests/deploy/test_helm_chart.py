@@ -7,7 +7,6 @@ ci/*.yaml example, as CI would.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -19,9 +18,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from servicekit.services import SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "concord"
-SERVICES = ("membership", "governance", "finance", "notifications")
 COMPONENTS = (*SERVICES, "gateway")
 RELEASE = "concord"
 NAMESPACE = "concord-test"
@@ -559,35 +559,3 @@ def test_notes_render() -> None:
     notes = render_files(VALUE_SETS["ci/dev-values.yaml"])["concord/templates/NOTES.txt"]
     assert "port-forward svc/concord-gateway" in notes
     assert "secrets.create=true" in notes
-
-
-# --------------------------------------------------------------------------- Dockerfiles
-
-
-def _dockerfile(service: str) -> str:
-    return (ROOT / "services" / service / "Dockerfile").read_text()
-
-
-def test_service_dockerfiles_stay_in_step() -> None:
-    generic = {s: _dockerfile(s).replace(s, "<service>") for s in SERVICES}
-    assert len(set(generic.values())) == 1, "the four Dockerfiles differ beyond the name"
-
-
-@pytest.mark.parametrize("service", SERVICES)
-def test_service_dockerfile(service: str) -> None:
-    text = _dockerfile(service)
-    froms = re.findall(r"^FROM (\S+)", text, flags=re.M)
-    assert froms[-1] == "python:3.11-slim"  # the runtime stage
-    assert re.search(rf"uv sync --frozen --no-dev\b.*--package concord-{service}\b", text), (
-        "install from the lock file, without dev dependencies"
-    )
-    for path in ("pyproject.toml", "uv.lock", "libs/", "services/"):
-        assert re.search(rf"^COPY .*{re.escape(path)}", text, flags=re.M), path
-    user = re.findall(r"^USER (\S+)", text, flags=re.M)
-    assert user and user[-1].split(":")[0] not in ("root", "0")
-    assert re.search(r"^EXPOSE 8000$", text, flags=re.M)
-    assert "PYTHONDONTWRITEBYTECODE=1" in text
-    (cmd,) = re.findall(r"^CMD (\[.*\])$", text, flags=re.M)
-    deployment = of_kind(render({}), "Deployment")[name(service)]
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    assert json.loads(cmd) == container["command"]

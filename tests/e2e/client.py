@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 
 import charter
+from devkit.local.platform import Platform
 from membership import credit_code
 from servicekit.auth.devtoken import mint
-from servicekit.local.platform import Platform
 
 
 class Caller:

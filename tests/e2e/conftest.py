@@ -1,5 +1,6 @@
 """One platform for the end-to-end tests: real PostgreSQL, NATS, the four services as
-processes, and the Hive Gateway in front, on free loopback ports."""
+processes, and the Hive Gateway in front, on free loopback ports; and a headless Chromium for
+the browser tests (tests/support/browser.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from servicekit.local.platform import SERVICES, Platform, PlatformConfig
-from servicekit.local.ports import free_port
-from servicekit.testing.handles import NatsHandle, PostgresHandle
+from devkit.local.platform import SERVICES, Platform, PlatformConfig
+from devkit.local.ports import free_port
+from devkit.testing.handles import NatsHandle, PostgresHandle
+from tests.support.browser import artifacts_dir, browser, page, playwright_driver
 from tests.support.otlp import OtlpReceiver
+
+__all__ = ["artifacts_dir", "browser", "page", "playwright_driver"]  # browser fixtures
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +42,7 @@ def platform(
         gateway_port=free_port(),
         service_ports={s: free_port() for s in SERVICES},
         database_names={s: f"concord_{s}_e2e{suffix}" for s in SERVICES},
+        mail_ports=(free_port(), free_port()),
         extra_env={
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
             "OTEL_TRACES_EXPORTER": "otlp",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from devkit.local.platform import Platform
 from membership.demo import seed
-from servicekit.local.platform import Platform
 from tests.e2e.client import operator
 
 TEMPLATES = ("aii", "aitisa", "china-asean")

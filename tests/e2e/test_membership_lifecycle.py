@@ -11,11 +11,11 @@ from typing import Any
 import nats
 import pytest
 
+from devkit.local.platform import Platform
+from devkit.testing.events import event, publish
+from devkit.testing.handles import NatsHandle
 from servicekit.events.envelope import Envelope, InvalidEnvelope
-from servicekit.local.platform import Platform
 from servicekit.tenancy import alliance_id
-from servicekit.testing.events import event, publish
-from servicekit.testing.handles import NatsHandle
 from tests.e2e.client import (
     CREATE,
     DECIDE,

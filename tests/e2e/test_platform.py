@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devkit.local.platform import Platform
+from devkit.testing.handles import NatsHandle
 from servicekit.auth import sign_request
-from servicekit.local.platform import Platform
-from servicekit.testing.handles import NatsHandle
 from tests.e2e.client import CREATE, SUBMIT, Caller, application, approve, operator, staff
 from tests.support.otlp import OtlpReceiver
 
@@ -123,8 +123,13 @@ def test_an_alliance_token_sees_nothing_of_another_alliance(
         ).encode()
         headers = sign_request(
             platform.config.signing_secret,
-            {"sub": "aitisa-secretariat", "alliances": {"aitisa": ["secretariat"]}},
+            {
+                "sub": "aitisa-secretariat",
+                "alliances": {"aitisa": ["secretariat"]},
+                "exp": int(time.time()) + 600,
+            },
             body,
+            audience=service,
         )
         response = httpx.post(
             platform.service_url(service),

@@ -28,11 +28,12 @@ from typing import Any
 import httpx
 import jwt
 
-from servicekit.local.ports import free_port
+from devkit.local.ports import free_port
+from servicekit.services import SERVICES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_DIR = REPO_ROOT / "gateway"
-SUBGRAPH_NAMES = ("membership", "governance", "finance", "notifications")
+SUBGRAPH_NAMES = SERVICES
 
 # Variables from the caller's shell that would silently change the gateway under test.
 _SCRUBBED_PREFIXES = ("CONCORD_", "OTEL_", "OPENTELEMETRY", "HIVE_", "APOLLO_")
@@ -64,6 +65,7 @@ def mint_token(
     sub: str = "user-1",
     ttl: int = 600,
     issuer: str | None = "concord-dev",
+    audience: str | list[str] | None = "concord",
     name: str | None = None,
     locale: str = "en",
     alliances: Mapping[str, list[str]] | None = None,
@@ -89,6 +91,8 @@ def mint_token(
         claims["operator"] = True
     if issuer is not None:
         claims["iss"] = issuer
+    if audience is not None:
+        claims["aud"] = audience
     if exp != -1:
         claims["exp"] = exp if exp is not None else now + ttl
     claims.update(extra)
@@ -123,6 +127,7 @@ def _gateway_env(
     jwt_secret: str | None,
     jwks_url: str | None,
     issuer: str | None,
+    audience: str | None,
     signing_secret: str,
     environment: str,
     subgraph_urls: Mapping[str, str] | None,
@@ -142,6 +147,8 @@ def _gateway_env(
         result["CONCORD_JWKS_URL"] = jwks_url
     if issuer is not None:
         result["CONCORD_JWT_ISSUER"] = issuer
+    if audience is not None:
+        result["CONCORD_JWT_AUDIENCE"] = audience
     for name, url in (subgraph_urls or {}).items():
         result[f"CONCORD_SUBGRAPH_{name.upper()}_URL"] = url
     result.update(env or {})
@@ -173,6 +180,7 @@ def run_gateway(
     jwt_secret: str | None = None,
     jwks_url: str | None = None,
     issuer: str | None = None,
+    audience: str | None = None,
     environment: str = "production",
     subgraph_urls: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
@@ -199,6 +207,7 @@ def run_gateway(
         jwt_secret=jwt_secret,
         jwks_url=jwks_url,
         issuer=issuer,
+        audience=audience,
         signing_secret=signing_secret,
         environment=environment,
         subgraph_urls=subgraph_urls,
