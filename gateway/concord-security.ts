@@ -309,6 +309,17 @@ function shape(error: any, hideSuggestions: boolean): any {
     }
   }
   if (extensions.code === 'UNAUTHENTICATED') extensions.http = { ...(extensions.http ?? {}), status: 401 };
+  if (extensions.code === 'SERVICE_UNAVAILABLE') {
+    // A real GraphQLError, so that the server answers 503 with Retry-After (concord-availability.ts).
+    const seconds = Number(extensions.retryAfterSeconds) || 5;
+    return new GraphQLError(message, {
+      path: error.path,
+      extensions: {
+        ...extensions,
+        http: { status: 503, headers: { 'Retry-After': String(seconds) } },
+      },
+    });
+  }
   if (message === error.message && extensions.code === error.extensions?.code) return error;
   const json = typeof error.toJSON === 'function' ? error.toJSON() : { ...error };
   return { ...json, message, extensions };

@@ -35,6 +35,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { checkClaims, unauthenticated, useQueryBudget, useRequestLimits, useTypedErrors } from './concord-security.ts';
 import { useConcordSignature } from './concord-signature.ts';
+import { useSubgraphAvailability } from './concord-availability.ts';
 import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
 
 const env = process.env;
@@ -275,5 +276,10 @@ export const gatewayConfig = defineConfig({
       defaultListSize: intFromEnv('CONCORD_COST_DEFAULT_LIST', 20),
     }),
     useConcordSignature({ secret: signingSecret, subgraphByUrl }) as GatewayPlugin,
+    useSubgraphAvailability({
+      subgraphByUrl,
+      retryAfterSeconds: intFromEnv('CONCORD_RETRY_AFTER_SECONDS', 5),
+      retryDelaysMs: [100, 400],
+    }),
   ],
 });

@@ -1131,3 +1131,43 @@ def test_with_persisted_documents_only_known_operations_are_accepted(
         log_dir=tmp_path,
     ) as dev:
         assert "errors" not in post(dev, known, bearer=token()).json()
+
+
+# --- a subgraph that cannot be reached -------------------------------------------------------
+
+
+def test_an_unreachable_subgraph_is_a_typed_retryable_503_naming_the_service(
+    supergraph: Path, subgraphs: Subgraphs, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Governance points at a port where nothing listens (the connection is refused).
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        environment="production",
+        subgraph_urls={
+            "membership": subgraphs.url("membership"),
+            "governance": f"http://127.0.0.1:{free_port()}/governance/graphql",
+        },
+        env={"CONCORD_RETRY_AFTER_SECONDS": "7"},
+        log_dir=tmp_path_factory.mktemp("gateway-unreachable"),
+    ) as gateway:
+        bearer = token(sub="u-1", alliances={"aii": ["secretariat"]})
+        response = post(gateway, "{ alliances { id motions { title } } }", bearer=bearer)
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "7"
+        errors = response.json()["errors"]
+        assert {e["extensions"]["code"] for e in errors} == {"SERVICE_UNAVAILABLE"}, errors
+        assert all(e["extensions"]["service"] == "governance" for e in errors), errors
+        assert "governance" in errors[0]["message"]
+        assert "Unexpected error" not in response.text
+        assert "http" not in errors[0]["extensions"]  # the transport detail stays out of the body
+
+        # What does not need the missing service is still answered in full.
+        fine = post(gateway, "{ alliances { id } }", bearer=bearer)
+        assert fine.status_code == 200, fine.text
+        assert fine.json()["data"]["alliances"][0]["id"] == "aii"
+        log = gateway.log()
+        assert "subgraph governance unreachable" in log and "ECONNREFUSED" in log, log[-2000:]
