@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +47,28 @@ async def _file(
     )
 
 
+def _notice(
+    kind: str, recipients: list[str], event: g.Event, envelope: Envelope, **extra: Any
+) -> filing.Notice:
+    """The notice of ``kind`` for ``recipients``, its templates given the event's data."""
+    return filing.Notice(
+        kind=kind,
+        recipients=recipients,
+        context={"d": event.model_dump()},
+        subject_id=envelope.subject,
+        **extra,
+    )
+
+
+async def _tell_leaders(
+    session: AsyncSession, event: g.Event, envelope: Envelope, kind: str
+) -> None:
+    """File the notice of ``kind`` for the officers and the secretariat."""
+    await _file(
+        session, event, envelope, _notice(kind, await _leaders(session, envelope), event, envelope)
+    )
+
+
 async def _leaders(session: AsyncSession, envelope: Envelope) -> list[str]:
     assert envelope.alliance_id is not None
     people = await filing.officers(session, envelope.alliance_id)
@@ -67,25 +90,13 @@ async def on_application_decided(
 async def on_motion_decided(
     session: AsyncSession, event: g.MotionDecided, envelope: Envelope
 ) -> None:
-    notice = filing.Notice(
-        kind="motion_decided",
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, "motion_decided")
 
 
 async def on_vote_closed(session: AsyncSession, event: g.VoteClosed, envelope: Envelope) -> None:
     """A stage's result, computed once at close, with the hash of its published ballot list.
     Recipients: the officers and the secretariat (no register of a body's seats here yet)."""
-    notice = filing.Notice(
-        kind="vote_closed",
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, "vote_closed")
 
 
 async def on_attendance_recorded(
@@ -116,25 +127,13 @@ async def on_attendance_recorded(
 async def on_budget_created(
     session: AsyncSession, event: f.BudgetCreated, envelope: Envelope
 ) -> None:
-    notice = filing.Notice(
-        kind="budget_drafted",
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, "budget_drafted")
 
 
 async def on_matter_submitted(
     session: AsyncSession, event: f.MatterSubmitted, envelope: Envelope
 ) -> None:
-    notice = filing.Notice(
-        kind="matter_submitted",
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, "matter_submitted")
 
 
 # --- meetings, and the finance events that landed with their contracts ------------------
@@ -168,13 +167,7 @@ async def on_meeting_convened(
 async def on_meeting_minimum_missed(
     session: AsyncSession, event: g.MeetingMinimumMissed, envelope: Envelope
 ) -> None:
-    notice = filing.Notice(
-        kind="meeting_minimum_missed",
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, "meeting_minimum_missed")
 
 
 FINANCE_KINDS: dict[type[f.Event], str] = {
@@ -191,13 +184,7 @@ async def on_budget_decided(
     envelope: Envelope,
 ) -> None:
     """A finance decision or the audit report: to the officers and the secretariat."""
-    notice = filing.Notice(
-        kind=FINANCE_KINDS[type(event)],
-        recipients=await _leaders(session, envelope),
-        context={"d": event.model_dump()},
-        subject_id=envelope.subject,
-    )
-    await _file(session, event, envelope, notice)
+    await _tell_leaders(session, event, envelope, FINANCE_KINDS[type(event)])
 
 
 async def on_invoice(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from abc import ABC, abstractmethod
 
 
-class Worker:
+class Worker(ABC):
     name = "worker"
 
     def __init__(self) -> None:
@@ -29,6 +30,6 @@ class Worker:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
+    @abstractmethod
     async def run(self) -> None:
         """The worker's loop, until :meth:`stop` is called."""
-        raise NotImplementedError
