@@ -134,7 +134,9 @@ async def test_a_demotion_notice_cites_the_charter(
 
 
 async def test_the_secretariat_is_told_of_new_applications(
-    notifications: SubgraphClient, nats_url: str
+    notifications: SubgraphClient,
+    nats_url: str,
+    backlog_handled: Callable[[float], Awaitable[None]],
 ) -> None:
     assignment = event(
         "membership.role.assigned",
@@ -167,6 +169,9 @@ async def test_the_secretariat_is_told_of_new_applications(
     assert (await notices_of(notifications, "aii-chair"))["totalCount"] == 0
     revoked = event("membership.role.revoked", assignment.data, alliance_id=AII)
     await publish(nats_url, revoked)
+    # The revocation and the application are different aggregates, handled in different lanes:
+    # let the revocation (and any registration probe still in flight) be handled first.
+    await backlog_handled(60.0)
     before = (await notices_of(notifications, "aii-clerk"))["totalCount"]
     marker = application_event("submitted", "contact-r2")
     await publish(nats_url, marker)
