@@ -139,3 +139,69 @@ class VoteClosed(Event, type="governance.vote.closed", subject="stage id"):
     ballot_list_hash: str
     """SHA-256 (hex) of the published ballot list: one line "receipt:choice" per ballot, in
     the order cast, joined by newlines."""
+
+
+# --- deadlines ----------------------------------------------------------------------------
+
+
+class DeadlineReason(Part):
+    """Why a due date is provisional (both languages)."""
+
+    zh: str
+    en: str
+
+
+class DeadlineEvent(Event):
+    """A charter deadline of a governance matter, counted on the alliance's calendar (Civil
+    Code Art.201 and 203: the start day not counted; working days count make-up working days)."""
+
+    deadline_id: uuid.UUID
+    alliance_id: uuid.UUID
+    alliance_slug: str
+    subject_type: str
+    """What the deadline belongs to (``working_group_application``, ``working_group`` …)."""
+    subject_id: uuid.UUID
+    deadline: str
+    """The charter's id for it (``creation_answer``, ``rejection_notice`` …)."""
+    rule: str
+    """The article that sets it (``AITISA Art.4(2)``)."""
+    title_zh: str
+    title_en: str
+    start_on: date
+    n: int
+    unit: str
+    calendar: str
+    due_on: date
+    provisional: bool
+    """Counted on a year whose official schedule is not loaded yet (weekends and statutory
+    holidays only, no make-up working days)."""
+    provisional_reason: DeadlineReason | None = None
+    recipient_roles: list[str] = Field(default_factory=list)
+    """The alliance's staff roles to remind (``secretariat`` …)."""
+    recipient_users: list[str] = Field(default_factory=list)
+
+
+class DeadlineOpened(DeadlineEvent, type="governance.deadline.opened", subject="deadline id"):
+    """A matter now has a deadline: remind before it, flag it when overdue."""
+
+
+class DeadlineMoved(DeadlineEvent, type="governance.deadline.moved", subject="deadline id"):
+    """A provisional deadline was recounted when its year's official schedule was loaded, and
+    its due date changed: the people concerned are told."""
+
+    previous_due_on: date
+    schedule: str
+    """The schedule that moved it (``CN 2027 v1``)."""
+
+
+class DeadlineConfirmed(DeadlineEvent, type="governance.deadline.confirmed", subject="deadline id"):
+    """A provisional deadline was recounted on its year's official schedule and kept its date:
+    it is no longer provisional."""
+
+    schedule: str
+
+
+class DeadlineClosed(DeadlineEvent, type="governance.deadline.closed", subject="deadline id"):
+    """The matter was answered (``met``) or withdrawn (``cancelled``): no more reminders."""
+
+    outcome: str

@@ -246,3 +246,22 @@ class MemberContactChanged(
     """Another contact person was designated."""
 
     previous_contact_user_id: str | None = None
+
+
+# --- calendars --------------------------------------------------------------------------
+
+
+class CalendarScheduleLoaded(
+    Event, type="membership.calendar.schedule_loaded", subject="calendar schedule id"
+):
+    """The platform operator loaded an official holiday schedule for a country and year (for
+    China, the State Council's notice with its make-up working days). Every service that counts
+    deadlines keeps it; the highest version of a country and year counts from then on."""
+
+    schedule_id: uuid.UUID
+    country: str
+    year: int
+    version: int
+    schedule: dict[str, Any]
+    """The schedule file as data (``charter.schedules.Schedule.to_data``)."""
+    loaded_by: str

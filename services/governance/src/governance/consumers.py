@@ -5,6 +5,7 @@ roster (seats), officers (personal seats), forwarded applications and finance's 
 from contracts.finance import MatterSubmitted
 from contracts.membership import (
     ApplicationForwarded,
+    CalendarScheduleLoaded,
     CharterAdopted,
     CharterAmended,
     MemberAdmitted,
@@ -17,7 +18,7 @@ from contracts.membership import (
     RoleAssigned,
     RoleRevoked,
 )
-from governance import bodies, motions, seats
+from governance import bodies, deadlines, motions, seats
 from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
@@ -45,5 +46,9 @@ CONSUMERS = [
             ApplicationForwarded: motions.on_application_forwarded,
             MatterSubmitted: motions.on_finance_matter,
         },
+    ),
+    ConsumerSpec(
+        name="governance-calendars",
+        handlers={CalendarScheduleLoaded: deadlines.on_schedule_loaded},
     ),
 ]

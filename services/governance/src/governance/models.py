@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from servicekit.calendars import schedule_table
 from servicekit.db import metadata
 from servicekit.events.tables import event_tables
 
@@ -24,6 +25,7 @@ class Base(DeclarativeBase):
 
 
 outbox, inbox = event_tables(Base.metadata)
+calendar_schedules = schedule_table(Base.metadata)
 
 
 class KnownAlliance(Base):
@@ -270,6 +272,43 @@ class MinimumNotice(Base):
     minimum: Mapped[int] = mapped_column(sa.Integer)
 
 
+class Deadline(Base):
+    """A charter deadline of a governance matter (``governance.deadlines`` is its one writer).
+
+    Counted on the alliance's calendar when it opens; a provisional one (its year's official
+    schedule not loaded yet) is recounted when that schedule arrives.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (sa.UniqueConstraint("subject_id", "deadline"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    deadline: Mapped[str] = mapped_column(sa.String(60), doc="the charter's id for it")
+    rule: Mapped[str] = mapped_column(sa.Text, doc="the article that sets it")
+    title_zh: Mapped[str] = mapped_column(sa.Text)
+    title_en: Mapped[str] = mapped_column(sa.Text)
+    start_on: Mapped[date] = mapped_column(sa.Date)
+    n: Mapped[int] = mapped_column(sa.Integer)
+    unit: Mapped[str] = mapped_column(sa.String(20))
+    calendar: Mapped[str] = mapped_column(sa.String(2))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    provisional: Mapped[bool] = mapped_column(sa.Boolean)
+    provisional_reason: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    recipient_roles: Mapped[list[str]] = mapped_column(JSONB)
+    recipient_users: Mapped[list[str]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(sa.String(20), doc="open | met | cancelled")
+    moved_from: Mapped[date | None] = mapped_column(
+        sa.Date, doc="the provisional due date before its year's schedule was loaded"
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
 TENANT_TABLES: dict[str, str] = {
     "alliances": "id",
     "bodies": "alliance_id",
@@ -283,5 +322,6 @@ TENANT_TABLES: dict[str, str] = {
     "stages": "alliance_id",
     "ballots": "alliance_id",
     "minimum_notices": "alliance_id",
+    "deadlines": "alliance_id",
 }
-PLATFORM_TABLES: set[str] = set()
+PLATFORM_TABLES: set[str] = {"calendar_schedules"}
