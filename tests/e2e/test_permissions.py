@@ -37,6 +37,7 @@ import pytest
 from graphql import build_schema
 
 from devkit.local.platform import Platform
+from devkit.testing.calendars import made_up_schedule_text
 from tests.e2e.client import (
     CREATE,
     DECIDE,
@@ -55,6 +56,8 @@ OK, NONE, REFUSED = "ok", "none", "refused"
 # exist): NONE, or any typed refusal. Weaker than a real row: replace it with one.
 ABSENT = "absent"
 FISCAL_YEARS = itertools.count(2041)
+SCHEDULE_VERSIONS = itertools.count(1)
+"""(a made-up Singapore 2090 schedule, a new version per load: no other test counts on it)"""
 CALLERS = (
     "operator",
     "secretariat",
@@ -263,6 +266,18 @@ MATRIX: dict[str, Entry] = {
     "Query.financeAuditLog": _log("finance"),
     "Query.notificationsAuditLog": _log("notifications"),
     # --- mutations -------------------------------------------------------------------------
+    "Query.calendarSchedules": Entry(
+        "{ calendarSchedules { country year version } }", row(*[OK] * 8)
+    ),
+    "Query.dueDate": Entry(
+        '{ dueDate(calendar: "CN", startOn: "2026-12-20", n: 10, unit: WORKING_DAYS) { dueOn } }',
+        row(*[OK] * 8),
+    ),
+    "Mutation.loadCalendarSchedule": Entry(
+        "mutation($s: String!) { loadCalendarSchedule(schedule: $s) { id } }",
+        row(OK, *[REFUSED] * 7),
+        lambda w: {"s": made_up_schedule_text(2090, country="SG", version=next(SCHEDULE_VERSIONS))},
+    ),
     "Mutation.createAlliance": Entry(
         "mutation($i: CreateAllianceInput!) { createAlliance(input: $i) { id } }",
         row(OK, *[REFUSED] * 7),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,6 +15,7 @@ import pytest
 from charter.schedules import parse_schedule_text
 from contracts.membership import CalendarScheduleLoaded
 from devkit.local.provision import ServiceDatabase
+from devkit.testing.calendars import made_up_schedule_text
 from devkit.testing.events import eventually, publish
 from devkit.testing.subgraph import SubgraphClient
 from governance import deadlines
@@ -26,13 +26,12 @@ from servicekit.events import Envelope
 from servicekit.tenancy import TenantScope
 from services.governance.tests.support import World
 
-FIXTURE = (
-    Path(__file__).parents[3] / "libs/charter/tests/fixtures/TEST-FIXTURE-CN-2027.schedule.json"
-)
+YEAR = 2031
+"""This module's made-up schedule year (``devkit.testing.calendars``: a year per module)."""
 
 
-def loaded_event(text: str, **changes: Any) -> Envelope:
-    schedule = parse_schedule_text(text).model_copy(update=changes)
+def loaded_event(text: str) -> Envelope:
+    schedule = parse_schedule_text(text)
     model = CalendarScheduleLoaded(
         schedule_id=schedule_id(schedule),
         country=schedule.country,
@@ -98,18 +97,19 @@ async def test_a_provisional_deadline_moves_when_its_years_schedule_is_loaded(
 ) -> None:
     world = World(governance, nats_url, f"aitisa-{uuid.uuid4().hex[:6]}", "aitisa")
     await world.adopt()
-    # From 20 January 2027, 10 working days: provisionally 3 February (no make-up day known);
-    # on the 2027 schedule (the Sunday 31 January is worked) 2 February.
-    moving, due, provisional, _ = await open_answer(db, world, date(2027, 1, 20))
-    assert (due, provisional) == (date(2027, 2, 3), True)
-    # From 20 December 2026: 4 January 2027 either way; the schedule only confirms it.
-    kept, due, provisional, _ = await open_answer(db, world, date(2026, 12, 20))
-    assert (due, provisional) == (date(2027, 1, 4), True)
-    # Within 2026 (the package's data): never provisional, untouched by 2027's schedule.
+    # From 14 January 2031, 10 working days: provisionally 3 February, counted on the statutory
+    # Spring Festival (eve 22 January); on the year's schedule (six days off from the eve, the
+    # Sunday 19 January worked) 31 January.
+    moving, due, provisional, _ = await open_answer(db, world, date(2031, 1, 14))
+    assert (due, provisional) == (date(2031, 2, 3), True)
+    # From 2 June 2031: 16 June either way (no day of the schedule in between): confirmed.
+    kept, due, provisional, _ = await open_answer(db, world, date(2031, 6, 2))
+    assert (due, provisional) == (date(2031, 6, 16), True)
+    # Within 2026 (the package's data): never provisional, untouched by 2031's schedule.
     settled, due, provisional, _ = await open_answer(db, world, date(2026, 9, 28))
     assert provisional is False
 
-    first = loaded_event(FIXTURE.read_text(encoding="utf-8"))
+    first = loaded_event(made_up_schedule_text(YEAR))
     await publish(nats_url, first)
 
     async def moved() -> bool:
@@ -140,21 +140,21 @@ async def test_a_provisional_deadline_moves_when_its_years_schedule_is_loaded(
     finally:
         await conn.close()
     assert (row["due_on"], row["provisional"], row["moved_from"]) == (
-        date(2027, 2, 2),
+        date(2031, 1, 31),
         False,
-        date(2027, 2, 3),
+        date(2031, 2, 3),
     )
     assert row["provisional_reason"] is None
     data = json.loads(moved_event)["data"]
     assert (data["dueOn"], data["previousDueOn"], data["rule"]) == (
-        "2027-02-02",
-        "2027-02-03",
+        "2031-01-31",
+        "2031-02-03",
         "AITISA Art.4(2)",
     )
-    assert data["schedule"].startswith("CN 2027 v1")
+    assert data["schedule"].startswith("CN 2031 v1")
 
     # The same schedule loaded again (another event) changes nothing and announces nothing twice.
-    again = loaded_event(FIXTURE.read_text(encoding="utf-8"))
+    again = loaded_event(made_up_schedule_text(YEAR))
     await publish(nats_url, again)
 
     async def handled_twice() -> bool:
@@ -171,8 +171,8 @@ async def test_a_provisional_deadline_moves_when_its_years_schedule_is_loaded(
             await conn.close()
 
     await eventually(handled_twice)
-    _, due, provisional, _ = await open_answer(db, world, date(2027, 1, 20))
-    assert (due, provisional) == (date(2027, 2, 2), False)  # counted on the schedule from now on
+    _, due, provisional, _ = await open_answer(db, world, date(2031, 1, 14))
+    assert (due, provisional) == (date(2031, 1, 31), False)  # counted on the schedule from now on
     assert (await events_of(governance_db.migration_dsn, moving)).count(
         "governance.deadline.moved"
     ) == 1

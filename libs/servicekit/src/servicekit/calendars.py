@@ -7,7 +7,7 @@ platform-wide (a country's holidays belong to no alliance), so it has no tenant 
 
 :class:`StoredSchedules` turns the table into the ``charter.calendars.ScheduleBook`` that
 ``get_calendar`` counts on. Each replica of a service keeps the book in memory and rereads the
-table when its mark (row count and newest position, one indexed statement) has changed, so a
+table when its mark (row count, newest position and time: one statement) has changed, so a
 schedule that another replica received is counted on here from the next deadline on.
 """
 

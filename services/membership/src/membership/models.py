@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from contracts.membership import ApplicationKind, ApplicationStatus, MembershipStatus
+from servicekit.calendars import schedule_table
 from servicekit.db import metadata
 from servicekit.events.tables import event_tables
 
@@ -43,6 +44,8 @@ class Base(DeclarativeBase):
 
 
 outbox, inbox = event_tables(Base.metadata)
+calendar_schedules = schedule_table(Base.metadata)
+"""The official holiday schedules the platform operator loaded (``membership.calendars``)."""
 
 
 def _now() -> sa.ColumnElement[datetime]:
@@ -314,4 +317,4 @@ TENANT_TABLES = {
     "meeting_attendance": "alliance_id",
     "membership_counts": "alliance_id",
 }
-PLATFORM_TABLES = {"organizations"}
+PLATFORM_TABLES = {"organizations", "calendar_schedules"}

@@ -11,6 +11,7 @@ from membership import alliances, applications, memberships, models, queries, ro
 from membership.applications import ApplicationInput, Decision
 from membership.graphql.alliance import Alliance
 from membership.graphql.application import Application
+from membership.graphql.calendars import CalendarSchedule, load_calendar_schedule
 from membership.graphql.common import MembershipTier, Person
 from membership.graphql.inputs import (
     AssignRoleInput,
@@ -68,6 +69,14 @@ class Mutation:
                 session, info.context.principal, alliance, {c.path: c.value for c in changes}, note
             )
         return Alliance.from_row(row)
+
+    @strawberry.mutation(
+        description="Load an official holiday schedule of a country and year, JSON or YAML "
+        "(platform operator; `charter calendar schema` prints its shape). Every deadline counts "
+        "on it from then on, and provisional deadlines of that year are recounted."
+    )
+    async def load_calendar_schedule(self, info: Info, schedule: str) -> CalendarSchedule:
+        return await load_calendar_schedule(info, schedule)
 
     @strawberry.mutation(description="Record a person's role in an alliance.")
     async def assign_role(self, info: Info, input: AssignRoleInput) -> Person:

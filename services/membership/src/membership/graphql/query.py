@@ -7,6 +7,7 @@ import strawberry
 from membership import queries
 from membership.graphql.alliance import Alliance
 from membership.graphql.application import Application
+from membership.graphql.calendars import CalendarQuery
 from membership.graphql.common import MembershipTier, RightCheck
 from membership.graphql.figures import FiguresQuery
 from membership.graphql.loaders import organization_loader
@@ -17,7 +18,7 @@ from servicekit.graphql.ids import parse_id
 
 
 @strawberry.type
-class Query(FiguresQuery):
+class Query(FiguresQuery, CalendarQuery):
     @strawberry.field(description="The alliances the caller may see.")
     async def alliances(self, info: Info) -> list[Alliance]:
         async with info.context.tx.use() as session:
