@@ -187,6 +187,28 @@ def sample(kind: str) -> dict[str, Any]:
     }
     if kind in models:
         return {"d": models[kind].model_dump()}
+    if kind == "deadline_moved":
+        return {
+            "d": g.DeadlineMoved(
+                deadline_id=uuid.uuid4(),
+                alliance_id=uuid.uuid4(),
+                alliance_slug="aitisa",
+                subject_type="working_group_application",
+                subject_id=uuid.uuid4(),
+                deadline="creation_answer",
+                rule="AITISA Art.4(2)",
+                title_zh="工作组设立申请的书面答复",
+                title_en="Written answer to the application to set up a group",
+                start_on=date(2027, 1, 20),
+                n=10,
+                unit="working_days",
+                calendar="CN",
+                due_on=date(2027, 2, 2),
+                provisional=False,
+                previous_due_on=date(2027, 2, 3),
+                schedule="CN 2027 v1 (国办发明电〔2026〕N号)",
+            ).model_dump()
+        }
     if kind == "announcement":
         return {
             "title_zh": "年会通知",
@@ -254,6 +276,14 @@ def test_a_deadline_names_its_day_in_each_language_and_says_when_the_calendar_is
     en = render("deadline_due", "en", sample("deadline_due")).body
     assert "2025年2月13日" in zh and "暂定" in zh
     assert "13 February 2025" in en and "provisional" in en
+
+
+def test_a_moved_deadline_names_both_days_the_schedule_and_the_article() -> None:
+    zh = render("deadline_moved", "zh", sample("deadline_moved")).body
+    en = render("deadline_moved", "en", sample("deadline_moved")).body
+    assert "由暂定的2027年2月3日调整为2027年2月2日" in zh and "AITISA Art.4(2)" in zh
+    assert "now due on 2 February 2027, not on the provisional 3 February 2027" in en
+    assert "CN 2027 v1" in zh and "CN 2027 v1" in en
 
 
 def test_an_internal_announcement_is_marked_so() -> None:

@@ -3,7 +3,7 @@ people concerned, the register of members), its alliance and role events (names,
 of each alliance's staff), and the governance and finance events that have contracts."""
 
 from contracts import finance, governance, membership
-from notifications import governance_notices, membership_notices, notices
+from notifications import deadline_notices, governance_notices, membership_notices, notices
 from servicekit.app import ConsumerSpec
 
 NOTICE_CONSUMERS = frozenset({"notifications-membership", "notifications-governance"})
@@ -43,6 +43,10 @@ CONSUMERS = [
             finance.InvoiceOverdue: governance_notices.on_invoice,
             governance.MeetingConvened: governance_notices.on_meeting_convened,
             governance.MeetingMinimumMissed: governance_notices.on_meeting_minimum_missed,
+            governance.DeadlineOpened: deadline_notices.on_deadline_opened,
+            governance.DeadlineMoved: deadline_notices.on_deadline_moved,
+            governance.DeadlineConfirmed: deadline_notices.on_deadline_confirmed,
+            governance.DeadlineClosed: deadline_notices.on_deadline_closed,
         },
     ),
 ]

@@ -66,6 +66,7 @@ KINDS: dict[str, Kind] = {
         Kind("announcement"),
         Kind("deadline_due", mandatory=True),
         Kind("deadline_overdue", mandatory=True),
+        Kind("deadline_moved", mandatory=True),
     )
 }
 

@@ -66,16 +66,26 @@ async def schedule_deadline(
     calendar: str,
     recipients: Sequence[str],
     provisional: bool = False,
+    due_on: date | None = None,
+    provisional_reason: dict[str, str] | None = None,
+    recipient_roles: Sequence[str] = (),
 ) -> date:
     """Schedule the reminder and the overdue notice of one deadline; returns its due date.
 
-    Called again for the same ``subject`` and ``deadline`` (a moved deadline), it moves the
-    jobs that have not run yet.
+    ``due_on``: the date its owner counted (with the official schedules it has received); when
+    not given it is counted here. ``recipient_roles`` are resolved when a notice is filed, so a
+    reminder reaches whoever holds the role then. Called again for the same ``subject`` and
+    ``deadline`` (a moved deadline), it moves the jobs that have not run yet.
     """
     cal = get_calendar(calendar)
-    answer = cal.due(start_on, n, unit)
-    due = answer.on
-    provisional = provisional or answer.provisional
+    if due_on is None:
+        answer = cal.due(start_on, n, unit)
+        due = answer.on
+        provisional = provisional or answer.provisional
+        if answer.reason:
+            provisional_reason = answer.reason.model_dump()
+    else:
+        due = due_on
     remind = due - timedelta(days=1)
     while not cal.is_working_day(remind) and remind > start_on:
         remind -= timedelta(days=1)
@@ -89,8 +99,9 @@ async def schedule_deadline(
         "n": n,
         "unit": str(DeadlineUnit(unit)),
         "provisional": provisional,
-        "provisional_reason": answer.reason.model_dump() if answer.reason else None,
+        "provisional_reason": provisional_reason if provisional else None,
         "recipients": sorted(set(recipients)),
+        "recipient_roles": sorted(set(recipient_roles)),
         "subject": subject,
     }
     for suffix, kind, at in (
@@ -128,6 +139,8 @@ async def cancel_deadline(session: AsyncSession, *, subject: str, deadline: str)
 
 async def _deadline_notice(session: AsyncSession, job: Job) -> None:
     p = job.payload
+    roles = list(p.get("recipient_roles") or [])  # type: ignore[call-overload]
+    staff = await filing.staff(session, job.alliance_id, *roles) if roles else []
     await filing.file(
         session,
         alliance_id=job.alliance_id,
@@ -136,7 +149,7 @@ async def _deadline_notice(session: AsyncSession, job: Job) -> None:
         notices=[
             filing.Notice(
                 kind=job.kind,
-                recipients=list(p["recipients"]),  # type: ignore[call-overload]
+                recipients=sorted({*p["recipients"], *staff}),  # type: ignore[misc]
                 context=dict(p),
                 subject_id=str(p["subject"]),
             )

@@ -1,0 +1,144 @@
+"""Governance's charter deadlines reach the people concerned: reminded before, flagged after,
+told at once when a provisional date moves on the year's official schedule, silent once
+answered (AITISA Art.4(2): the secretariat answers within 10 working days)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from contracts import governance as g
+from devkit.testing.events import event, eventually, publish
+from devkit.testing.subgraph import SubgraphClient, claims_for
+from notifications.models import Job
+from notifications.settings import Settings
+from servicekit.db import Database
+from servicekit.events import Envelope
+from servicekit.tenancy import TenantScope, alliance_id
+
+MINE = """{ myNotifications(first: 20) { totalCount edges { node {
+  title titleEn body bodyEn eventType subjectId } } } }"""
+
+
+def deadline_event(model: type[g.DeadlineEvent], fields: dict[str, Any], **extra: Any) -> Envelope:
+    parsed = model.model_validate(fields | extra)
+    return event(
+        model.TYPE,
+        parsed.to_data(),
+        alliance_id=parsed.alliance_id,
+        subject=str(parsed.deadline_id),
+        source="/concord/governance",
+    )
+
+
+async def jobs_of(database: Database, subject: str) -> dict[str, tuple[date, bool]]:
+    async with database.transaction(TenantScope.everything()) as session:
+        rows = await session.scalars(sa.select(Job).where(Job.key.contains(subject)))
+        return {j.kind: (j.due_at.date(), j.cancelled) for j in rows}
+
+
+async def test_a_moved_deadline_tells_the_secretariat_at_once_and_moves_its_reminders(
+    notifications: SubgraphClient,
+    replica_settings: Settings,
+    nats_url: str,
+    backlog_handled: Callable[[float], Awaitable[None]],
+) -> None:
+    slug = f"wg-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+    clerk = f"{slug}-clerk"
+    await publish(
+        nats_url,
+        event(
+            "membership.role.assigned",
+            {
+                "assignmentId": str(uuid.uuid4()),
+                "allianceId": str(alliance),
+                "allianceSlug": slug,
+                "userId": clerk,
+                "name": "秘书处",
+                "role": "secretariat",
+            },
+            alliance_id=alliance,
+        ),
+    )
+    await backlog_handled(60.0)
+    subject = uuid.uuid4()
+    fields: dict[str, Any] = {
+        "deadline_id": uuid.uuid4(),
+        "alliance_id": alliance,
+        "alliance_slug": slug,
+        "subject_type": "working_group_application",
+        "subject_id": subject,
+        "deadline": "creation_answer",
+        "rule": "AITISA Art.4(2)",
+        "title_zh": "答复推进组设立申请",
+        "title_en": "Answer the application to found a working group",
+        "start_on": date(2031, 1, 14),
+        "n": 10,
+        "unit": "working_days",
+        "calendar": "CN",
+        "due_on": date(2031, 2, 3),
+        "provisional": True,
+        "provisional_reason": {"zh": "暂定", "en": "provisional"},
+        "recipient_roles": ["secretariat"],
+    }
+    database = Database(replica_settings.database_url, pool_size=2)
+    try:
+        await publish(nats_url, deadline_event(g.DeadlineOpened, fields))
+        jobs = await eventually(lambda: jobs_of(database, str(subject)))
+        # Due Monday 3 February: reminded on the working day before (Friday 31 January).
+        assert jobs == {
+            "deadline_due": (date(2031, 1, 31), False),
+            "deadline_overdue": (date(2031, 2, 4), False),
+        }
+        assert (await notifications.data(MINE, claims=claims_for(clerk)))["myNotifications"][
+            "totalCount"
+        ] == 0
+
+        moved = deadline_event(
+            g.DeadlineMoved,
+            fields,
+            due_on=date(2031, 1, 31),
+            provisional=False,
+            provisional_reason=None,
+            previous_due_on=date(2031, 2, 3),
+            schedule="CN 2031 v1 (国办发明电〔2030〕1号)",
+        )
+        await publish(nats_url, moved)
+        # Delivered again past JetStream's dedupe: still one notice.
+        await publish(nats_url, moved, msg_id=str(uuid.uuid4()))
+
+        async def told() -> dict[str, Any] | None:
+            page = (await notifications.data(MINE, claims=claims_for(clerk)))["myNotifications"]
+            return page if page["totalCount"] else None
+
+        page = await eventually(told)
+        await backlog_handled(60.0)
+        page = (await notifications.data(MINE, claims=claims_for(clerk)))["myNotifications"]
+        assert page["totalCount"] == 1
+        notice = page["edges"][0]["node"]
+        assert notice["eventType"] == "governance.deadline.moved"
+        assert notice["subjectId"] == str(subject)
+        assert notice["title"] == "期限调整：答复推进组设立申请"
+        assert "2031年1月31日" in notice["body"] and "2031年2月3日" in notice["body"]
+        assert "AITISA Art.4(2)" in notice["body"] and "CN 2031 v1" in notice["body"]
+        assert "31 January 2031" in notice["bodyEn"] and "3 February 2031" in notice["bodyEn"]
+        # Due Friday 31 January: reminded on Thursday 30 January, overdue on 1 February.
+        assert await jobs_of(database, str(subject)) == {
+            "deadline_due": (date(2031, 1, 30), False),
+            "deadline_overdue": (date(2031, 2, 1), False),
+        }
+
+        # Answered in time: no reminder, no overdue notice.
+        await publish(nats_url, deadline_event(g.DeadlineClosed, fields, outcome="met"))
+
+        async def cancelled() -> bool:
+            return all(c for _, c in (await jobs_of(database, str(subject))).values())
+
+        await eventually(cancelled)
+    finally:
+        await database.dispose()
