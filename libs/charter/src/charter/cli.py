@@ -1,12 +1,14 @@
 """``charter``: the command line for secretariat staff and developers.
 
-Exit codes: 0 success; 1 the charter or schedule file has problems; 2 bad input (unknown
-template, body or matter, impossible counts).
+Exit codes: 0 success; 1 the charter or schedule file has problems (or the platform refused
+it); 2 bad input (unknown template, body or matter, impossible counts, no platform answer).
 
 Official holiday schedules (``charter.schedules``) loaded with ``charter calendar load FILE`` are
 kept in a local store, ``$CHARTER_SCHEDULES`` (default ``~/.local/share/concord/calendar-
 schedules``), every version as its own file; ``charter deadline`` and ``charter calendar show``
-count on them. On the platform the operator loads them through the API (``loadCalendarSchedule``).
+count on them. On the platform the operator loads them through the API (``loadCalendarSchedule``),
+or with ``charter calendar load FILE --platform URL`` (the gateway's GraphQL endpoint; the
+operator's token in ``$CONCORD_TOKEN`` or ``--token``), which validates the file here first.
 """
 
 from __future__ import annotations
@@ -182,8 +184,60 @@ def _cmd_calendars(args: argparse.Namespace) -> int:
     return 0
 
 
+LOAD_MUTATION = (
+    "mutation($s: String!) { loadCalendarSchedule(schedule: $s) "
+    "{ id country year version current newlyLoaded } }"
+)
+
+
+def _load_on_platform(url: str, token: str | None, text: str, label: str) -> int:
+    """POST the file to the platform's ``loadCalendarSchedule`` (stdlib only: this package
+    stays pure); its typed errors are printed with their codes."""
+    import urllib.error
+    import urllib.request
+
+    if not token:
+        raise _Failure("loading on the platform needs the operator's token ($CONCORD_TOKEN)")
+    body = json.dumps({"query": LOAD_MUTATION, "variables": {"s": text}}).encode()
+    request = urllib.request.Request(
+        url,
+        data=body,
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            answer = json.loads(exc.read())
+        except ValueError:
+            raise _Failure(f"{url}: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise _Failure(f"{url}: the platform did not answer ({exc})") from None
+    errors = answer.get("errors") or []
+    if errors:
+        for error in errors:
+            code = (error.get("extensions") or {}).get("code", "ERROR")
+            print(f"{label}: {code}: {error.get('message')}", file=sys.stderr)
+            for problem in (error.get("extensions") or {}).get("problems") or []:
+                print(
+                    f"  {problem['code']}: {problem['path']}: {problem['message']}", file=sys.stderr
+                )
+        return 1
+    loaded = answer["data"]["loadCalendarSchedule"]
+    state = "loaded" if loaded["newlyLoaded"] else "already loaded"
+    current = "" if loaded["current"] else " (a higher version counts)"
+    print(f"{label}: {state} on the platform{current}")
+    return 0
+
+
 def _cmd_calendar_load(args: argparse.Namespace) -> int:
     schedule = _read_schedule(args.file)
+    if args.platform:
+        text = json.dumps(schedule.to_data(), ensure_ascii=False)
+        token = args.token or os.environ.get("CONCORD_TOKEN")
+        return _load_on_platform(args.platform, token, text, schedule.label)
     store = _store()
     target = store / f"{schedule.country}-{schedule.year}-v{schedule.version}.json"
     text = json.dumps(schedule.to_data(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -324,8 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calendar", help="official holiday schedules: load, check, show")
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
-    p = cal_sub.add_parser("load", help="validate a schedule file and keep it in the local store")
+    p = cal_sub.add_parser(
+        "load", help="validate a schedule file and keep it in the local store, or on the platform"
+    )
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--platform",
+        metavar="URL",
+        help="load it on the platform instead: the gateway's GraphQL URL (operator)",
+    )
+    p.add_argument("--token", help="the operator's token (default: $CONCORD_TOKEN)")
     p.set_defaults(run=_cmd_calendar_load)
     p = cal_sub.add_parser("check", help="validate a schedule file, listing every problem")
     p.add_argument("file", metavar="FILE")
