@@ -176,6 +176,54 @@ async def test_consumers_skip_poison_and_retry_failures(
     assert task.cancelled()  # and it stops when asked
 
 
+async def test_a_slow_handler_is_not_redelivered_and_a_lost_one_comes_back_within_the_ack_wait(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    kind = f"test.slow{uuid.uuid4().hex[:8]}"
+    attempts: list[int] = []
+    release = asyncio.Event()
+
+    async def handler(session: AsyncSession, envelope: Envelope) -> None:
+        attempts.append(envelope.data["n"])
+        if envelope.data["n"] == 1:
+            await asyncio.sleep(3.0)  # past the 2 s ack wait: kept alive by in-progress signals
+        elif len(attempts) == 2:
+            await release.wait()  # the first consumer of event 2 is lost with it in hand
+
+    def consumer() -> EventConsumer:
+        return EventConsumer(
+            name=f"test-{kind.split('.')[1]}",
+            event_types=[kind],
+            handler=handler,
+            database=database,
+            bus=bus,
+            inbox=INBOX,
+            ack_wait=2.0,
+        )
+
+    first = asyncio.create_task(consumer().run())
+    second: asyncio.Task[None] | None = None
+    try:
+        await publish(nats_url, event(kind, {"n": 1}, alliance_id=ALLIANCE))
+        await asyncio.sleep(4.5)
+        assert attempts == [1]  # handled once, never redelivered while it was being handled
+        await publish(nats_url, event(kind, {"n": 2}, alliance_id=ALLIANCE))
+        assert await eventually(lambda: _done(attempts, 2), within=5)
+        first.cancel()  # lost with event 2 in hand: neither acknowledged nor given back
+        await asyncio.gather(first, return_exceptions=True)
+        lost_at = asyncio.get_running_loop().time()
+        second = asyncio.create_task(consumer().run())
+        assert await eventually(lambda: _done(attempts, 3), within=10)
+        assert asyncio.get_running_loop().time() - lost_at < 2.0 + 3.0  # the ack wait, not 30 s
+    finally:
+        release.set()
+        for task in (first, second):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+    assert attempts == [1, 2, 2]
+
+
 async def test_a_consumer_in_lanes_keeps_each_aggregates_order_and_handles_each_event_once(
     database: Database, bus: EventBus, nats_url: str
 ) -> None:

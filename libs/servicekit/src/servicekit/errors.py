@@ -32,3 +32,10 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     code = "CONFLICT"
+
+
+def describe(exc: BaseException) -> str:
+    """What failed, for a log line: the exception's type, and its message when it has one
+    (nats-py raises some errors with an empty text)."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

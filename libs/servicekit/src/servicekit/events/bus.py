@@ -17,6 +17,7 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 
+from servicekit.errors import describe
 from servicekit.events.envelope import STREAM, SUBJECT_PREFIX
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,10 @@ class EventBus:
                 return
             except Exception as exc:  # any failure: the server is not there yet
                 log.warning(
-                    "NATS at %s not reachable (%s); retrying in %.1fs", self.url, exc, delay
+                    "NATS at %s not reachable (%s); retrying in %.1fs",
+                    self.url,
+                    describe(exc),
+                    delay,
                 )
                 if self._nc is not None:
                     await self._nc.close()

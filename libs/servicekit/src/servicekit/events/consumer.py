@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
+from servicekit.errors import describe
 from servicekit.events.bus import EventBus
 from servicekit.events.envelope import STREAM, Envelope, InvalidEnvelope, subject_for
 from servicekit.events.worker import Worker
@@ -58,6 +59,13 @@ def raise_if_cancelling() -> None:
         raise asyncio.CancelledError
 
 
+ACK_WAIT = 10.0
+"""Seconds JetStream waits for an acknowledgement before it redelivers: a consumer killed with
+messages in hand gets them back (here or on another replica) this soon. A handler still at work
+past half of it tells JetStream so (``in_progress``), so a slow event is not redelivered while it
+is being handled."""
+
+
 def retry_delay(deliveries: int) -> float:
     """Seconds before the next attempt: 0.5, 1, 2, 4 … at most 30."""
     return float(min(0.5 * 2 ** max(deliveries - 1, 0), 30.0))
@@ -76,8 +84,10 @@ class EventConsumer(Worker):
         max_deliver: int = 10,
         batch: int = 20,
         concurrency: int = 1,
+        ack_wait: float = ACK_WAIT,
     ) -> None:
         super().__init__()
+        self.ack_wait = ack_wait
         self.name = name
         self.subjects = [subject_for(t) for t in event_types]
         self.handler = handler
@@ -96,7 +106,7 @@ class EventConsumer(Worker):
                 raise
             except Exception as exc:
                 raise_if_cancelling()
-                log.warning("consumer %s: %s; resubscribing", self.name, exc)
+                log.warning("consumer %s: %s; resubscribing", self.name, describe(exc))
                 await self.pause(1.0)
 
     async def _consume(self) -> None:
@@ -107,7 +117,7 @@ class EventConsumer(Worker):
             deliver_policy=DeliverPolicy.ALL,
             filter_subjects=self.subjects,
             max_deliver=self.max_deliver,
-            ack_wait=30,
+            ack_wait=self.ack_wait,
         )
         await js.add_consumer(STREAM, config)
         sub = await js.pull_subscribe_bind(durable=self.name, stream=STREAM)
@@ -180,8 +190,12 @@ class EventConsumer(Worker):
                 "cloudevents.event_type": envelope.type,
             },
         ) as span:
+            heartbeat = asyncio.create_task(self._keep_in_progress(msg, self.ack_wait / 2))
             try:
-                handled = await self.handle(envelope)
+                try:
+                    handled = await self.handle(envelope)
+                finally:
+                    heartbeat.cancel()
                 span.set_attribute("concord.event.duplicate", not handled)
             except UnhandleableEvent as exc:
                 span.record_exception(exc)
@@ -208,6 +222,17 @@ class EventConsumer(Worker):
                     await msg.nak(delay=retry_delay(deliveries))
                 return
         await msg.ack_sync()
+
+    @staticmethod
+    async def _keep_in_progress(msg: Msg, every: float) -> None:
+        """While a handler works past half the ack wait, tell JetStream it is still at it."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await msg.in_progress()
+            except Exception as exc:  # the connection is gone: redelivery will follow anyway
+                log.warning("in-progress signal for %s failed: %s", msg.subject, describe(exc))
+                return
 
     async def handle(self, envelope: Envelope) -> bool:
         """Handle an event in one transaction; False if this consumer had handled it before."""

@@ -18,6 +18,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
 from servicekit.db import Database
+from servicekit.errors import describe
 from servicekit.events.bus import EventBus
 from servicekit.events.consumer import raise_if_cancelling
 from servicekit.events.worker import Worker
@@ -56,7 +57,7 @@ class OutboxRelay(Worker):
             except Exception as exc:
                 raise_if_cancelling()
                 failures += 1
-                log.warning("outbox relay: %s (attempt %d)", exc, failures)
+                log.warning("outbox relay: %s (attempt %d)", describe(exc), failures)
                 await self.pause(min(0.2 * 2**failures, 5.0))
                 continue
             if sent < self.batch_size:
