@@ -15,6 +15,7 @@ from devkit.testing.catalog import (
 )
 from devkit.testing.handles import PostgresHandle
 from devkit.testing.subgraph import migrated
+from servicekit.events.tables import PARKED
 from servicekit.services import SERVICES
 
 
@@ -59,5 +60,5 @@ async def test_the_service_role_cannot_bypass_rls(service_db: tuple[str, Service
 @pytest.mark.parametrize("service", SERVICES)
 def test_models_declare_every_table(service: str) -> None:
     models = import_module(f"{service}.models")
-    declared = set(models.TENANT_TABLES) | models.PLATFORM_TABLES | {"outbox", "inbox"}
+    declared = set(models.TENANT_TABLES) | models.PLATFORM_TABLES | {"outbox", "inbox", PARKED}
     assert declared == set(models.Base.metadata.tables)

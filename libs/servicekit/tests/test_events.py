@@ -20,8 +20,9 @@ from servicekit.db import Database, metadata
 from servicekit.events import Envelope, record
 from servicekit.events.bus import EventBus, ensure_stream
 from servicekit.events.consumer import EventConsumer
+from servicekit.events.parked import listed, replay
 from servicekit.events.relay import OutboxRelay
-from servicekit.events.tables import event_table_policies, event_tables
+from servicekit.events.tables import PARKED, event_table_policies, event_tables
 from servicekit.tenancy import TenantScope
 
 META = metadata()
@@ -222,6 +223,75 @@ async def test_a_slow_handler_is_not_redelivered_and_a_lost_one_comes_back_withi
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
     assert attempts == [1, 2, 2]
+
+
+async def test_an_event_that_keeps_failing_is_parked_with_its_error_and_replayed_once_fixed(
+    database: Database, bus: EventBus, nats_url: str
+) -> None:
+    kind = f"test.parked{uuid.uuid4().hex[:8]}"
+    fixed = asyncio.Event()
+    handled: list[int] = []
+
+    async def handler(session: AsyncSession, envelope: Envelope) -> None:
+        if not fixed.is_set():
+            raise KeyError("no such thing")
+        handled.append(envelope.data["n"])
+
+    consumer = EventConsumer(
+        name=f"test-{kind.split('.')[1]}",
+        event_types=[kind],
+        handler=handler,
+        database=database,
+        bus=bus,
+        inbox=INBOX,
+        max_deliver=2,
+    )
+    parked_table = META.tables[PARKED]
+
+    async def parked_of_kind() -> list[dict[str, object]]:
+        rows = await listed(database, parked_table)
+        return [r for r in rows if r["subject"] == f"concord.{kind}"]
+
+    async def two_parked() -> list[dict[str, object]] | None:
+        rows = await parked_of_kind()
+        return rows if len(rows) == 2 else None
+
+    task = asyncio.create_task(consumer.run())
+    try:
+        nc = await nats.connect(nats_url)
+        await nc.jetstream().publish(f"concord.{kind}", b"\x00 not an event")
+        await nc.close()
+        failing = event(kind, {"n": 7}, alliance_id=ALLIANCE)
+        await publish(nats_url, failing)
+        rows = await eventually(two_parked, within=15)
+        by_kind = {r["event_type"]: r for r in rows}
+        assert by_kind[None]["error"].startswith("not a Concord event")  # type: ignore[union-attr]
+        parked = by_kind[kind]
+        assert parked["event_id"] == failing.id and parked["deliveries"] == 2
+        assert parked["error"] == "KeyError: 'no such thing'"
+        assert handled == []
+
+        fixed.set()
+        outcomes = await replay(
+            database,
+            parked_table,
+            nats_url,
+            [parked["id"], by_kind[None]["id"]],  # type: ignore[list-item]
+        )
+        assert sorted(o for _, o in outcomes) == [
+            "not a Concord event: cannot be replayed",
+            "replayed",
+        ]
+        assert await eventually(lambda: _done(handled, 1), within=10)
+        # Replayed again by mistake: the inbox has it, nothing is handled twice.
+        await replay(database, parked_table, nats_url, [parked["id"]])  # type: ignore[list-item]
+        await asyncio.sleep(1.0)
+        assert handled == [7]
+        again = {r["event_type"]: r for r in await parked_of_kind()}[kind]
+        assert again["replays"] == 2 and again["replayed_at"] is not None
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_consumer_in_lanes_keeps_each_aggregates_order_and_handles_each_event_once(

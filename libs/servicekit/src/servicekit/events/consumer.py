@@ -4,7 +4,8 @@ A handler runs inside one database transaction scoped to the event's alliance, t
 the insert of the event id into the inbox: if the id is already there the event was handled
 and is only acknowledged again. Failures are retried with growing delays (``nak``); a message
 that can never be handled (not a Concord event, or failing ``max_deliver`` times) is
-terminated and logged, so it cannot block the stream.
+parked in the service's ``parked_events`` table with its error (a dead letter the operator lists
+and replays with ``concord-parked``) and taken off the stream, so it cannot block it.
 
 By default a consumer handles its messages one after the other. With ``concurrency`` > 1 it
 fetches a batch and handles it in lanes, one lane per event ``subject`` (the aggregate): the
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
@@ -35,6 +37,7 @@ from servicekit.db import Database
 from servicekit.errors import describe
 from servicekit.events.bus import EventBus
 from servicekit.events.envelope import STREAM, Envelope, InvalidEnvelope, subject_for
+from servicekit.events.tables import PARKED
 from servicekit.events.worker import Worker
 from servicekit.tenancy import TenantScope
 
@@ -88,6 +91,7 @@ class EventConsumer(Worker):
     ) -> None:
         super().__init__()
         self.ack_wait = ack_wait
+        self.parked = inbox.metadata.tables.get(PARKED)
         self.name = name
         self.subjects = [subject_for(t) for t in event_types]
         self.handler = handler
@@ -171,9 +175,9 @@ class EventConsumer(Worker):
         deliveries = msg.metadata.num_delivered
         if isinstance(parsed, InvalidEnvelope):
             log.error(
-                "consumer %s: terminating poison message on %s: %s", self.name, msg.subject, parsed
+                "consumer %s: parking poison message on %s: %s", self.name, msg.subject, parsed
             )
-            await msg.term()
+            await self._park(msg, None, f"not a Concord event: {parsed}")
             return
         envelope = parsed
         parent = propagate.extract(dict(msg.headers or {}))
@@ -200,28 +204,57 @@ class EventConsumer(Worker):
             except UnhandleableEvent as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
-                log.error("consumer %s: terminating event %s: %s", self.name, envelope.id, exc)
-                await msg.term()
+                log.error("consumer %s: parking event %s: %s", self.name, envelope.id, exc)
+                await self._park(msg, envelope, describe(exc))
                 return
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 if deliveries >= self.max_deliver:
                     log.error(
-                        "consumer %s: giving up on event %s after %d deliveries: %s",
+                        "consumer %s: parking event %s after %d deliveries: %s",
                         self.name,
                         envelope.id,
                         deliveries,
-                        exc,
+                        describe(exc),
                     )
-                    await msg.term()
+                    await self._park(msg, envelope, describe(exc))
                 else:
                     log.warning(
-                        "consumer %s: event %s failed (%s); retrying", self.name, envelope.id, exc
+                        "consumer %s: event %s failed (%s); retrying",
+                        self.name,
+                        envelope.id,
+                        describe(exc),
                     )
                     await msg.nak(delay=retry_delay(deliveries))
                 return
         await msg.ack_sync()
+
+    async def _park(self, msg: Msg, envelope: Envelope | None, error: str) -> None:
+        """Keep a message that can never be handled (a dead letter), then take it off the
+        stream's redelivery. If it cannot be kept (the database is down) it is given back to
+        be tried again later: nothing is dropped unrecorded."""
+        if self.parked is not None:
+            try:
+                async with self.database.transaction(TenantScope.everything()) as session:
+                    await session.execute(
+                        insert(self.parked).values(
+                            id=uuid.uuid4(),
+                            consumer=self.name,
+                            event_id=envelope.id if envelope else None,
+                            alliance_id=envelope.alliance_id if envelope else None,
+                            event_type=envelope.type if envelope else None,
+                            subject=msg.subject,
+                            payload=msg.data.decode("utf-8", "replace").replace("\x00", "\ufffd"),
+                            error=error[:4000],
+                            deliveries=msg.metadata.num_delivered,
+                        )
+                    )
+            except Exception as exc:
+                log.error("consumer %s: could not park a message: %s", self.name, describe(exc))
+                await msg.nak(delay=30.0)
+                return
+        await msg.term()
 
     @staticmethod
     async def _keep_in_progress(msg: Msg, every: float) -> None:

@@ -43,7 +43,75 @@ def event_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
             "handled_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
     )
+    parked_table(metadata)
     return outbox, inbox
+
+
+PARKED = "parked_events"
+
+
+def parked_table(metadata: sa.MetaData) -> sa.Table:
+    """Events a consumer could not handle (dead letters): kept with their error until the
+    operator replays them (``concord-parked``). Created beside the inbox, whose metadata the
+    consumer finds it in."""
+    if PARKED in metadata.tables:
+        return metadata.tables[PARKED]
+    return sa.Table(
+        PARKED,
+        metadata,
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("consumer", sa.Text, nullable=False),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=True),
+        sa.Column("alliance_id", UUID(as_uuid=True), nullable=True),
+        sa.Column("event_type", sa.Text, nullable=True),
+        sa.Column("subject", sa.Text, nullable=False, doc="the NATS subject it came on"),
+        sa.Column("payload", sa.Text, nullable=False, doc="the message as received"),
+        sa.Column("error", sa.Text, nullable=False),
+        sa.Column("deliveries", sa.Integer, nullable=False),
+        sa.Column(
+            "parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.Column("replayed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("replays", sa.Integer, nullable=False, server_default="0"),
+    )
+
+
+def create_parked_ops() -> None:
+    """The migration step that adds ``parked_events`` (read and written by the operator's
+    all-alliances scope only: a dead letter may hold any alliance's data)."""
+    from alembic import op
+
+    op.create_table(
+        PARKED,
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("consumer", sa.Text(), nullable=False),
+        sa.Column("event_id", sa.UUID(), nullable=True),
+        sa.Column("alliance_id", sa.UUID(), nullable=True),
+        sa.Column("event_type", sa.Text(), nullable=True),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("deliveries", sa.Integer(), nullable=False),
+        sa.Column(
+            "parked_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("replayed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("replays", sa.Integer(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{PARKED}")),
+    )
+    for statement in tenant_policy_sql(
+        PARKED,
+        using_override=all_alliances_only(),
+        extra_check=all_alliances_only(),
+        allow_null=True,
+    ):
+        op.execute(statement)
+
+
+def drop_parked_ops() -> None:
+    from alembic import op
+
+    op.drop_table(PARKED)
 
 
 def event_table_policies() -> list[str]:
