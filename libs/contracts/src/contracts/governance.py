@@ -64,6 +64,171 @@ class VoteCounts(Part):
     abstain: int
 
 
+# --------------------------------------------------------------------------- working groups
+
+
+class WorkingGroupEvent(Event):
+    """What every working-group event says: which group of which alliance, and the people the
+    news is for (user ids, so notifications needs no register of groups)."""
+
+    alliance_id: uuid.UUID
+    group_id: uuid.UUID
+    group_name_zh: str
+    group_name_en: str
+    recipients: list[str] = Field(default_factory=list)
+    rule: str
+    """The article that applies, e.g. "AITISA Art.4(2)"."""
+
+
+class WorkingGroupApplied(
+    WorkingGroupEvent, type="governance.working_group.applied", subject="group id"
+):
+    """At least 5 member organisations applied jointly to found a group (AITISA Art.4(1));
+    the recipients are the secretariat's, who answer within 10 working days (Art.4(2))."""
+
+    lead_organization_id: uuid.UUID
+    initiators: list[uuid.UUID]
+    filed_on: date
+
+
+class WorkingGroupApplicationAnswered(
+    WorkingGroupEvent, type="governance.working_group.application_answered", subject="group id"
+):
+    """The secretariat's written answer to the initiators (AITISA Art.4(2)): the application
+    goes to the chair's office meeting, or not, with the reasons."""
+
+    forwarded: bool
+    reasons: str | None = None
+    answered_on: date
+
+
+class WorkingGroupDecided(
+    WorkingGroupEvent, type="governance.working_group.decided", subject="group id"
+):
+    """The chair's office meeting approved or rejected the group (AITISA Art.4(3))."""
+
+    approved: bool
+    motion_id: uuid.UUID
+    decided_on: date
+
+
+class WorkingGroupRejectionNotified(
+    WorkingGroupEvent, type="governance.working_group.rejection_notified", subject="group id"
+):
+    """The secretariat told the initiators the result and the reasons (AITISA Art.4(3))."""
+
+    reasons: str
+    notified_on: date
+
+
+class WorkingGroupMemberJoined(
+    WorkingGroupEvent, type="governance.working_group.member_joined", subject="seat id"
+):
+    """An organisation became a member of the group (founding, or admitted by its leader,
+    AITISA Art.7(1)-(2))."""
+
+    seat_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    members: int
+
+
+class WorkingGroupLeaving(StrEnum):
+    FREELY = "freely"
+    """The member left of its own accord (AITISA Art.9(3))."""
+    ABSENCES = "absences"
+    """Three consecutive absences: deemed to have left (AITISA Art.7(6))."""
+
+
+class WorkingGroupMemberLeft(
+    WorkingGroupEvent, type="governance.working_group.member_left", subject="seat id"
+):
+    """A member left the group, announced to all its members (AITISA Art.7(6), Art.9(3));
+    ``belowMinimum`` when the group now has fewer than the 5 members Art.7(2) asks (a ground
+    of dissolution, Art.6)."""
+
+    seat_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    reason: WorkingGroupLeaving
+    absences: int = 0
+    members: int
+    minimum: int
+    below_minimum: bool
+
+
+class WorkingGroupAbsenceReminder(
+    WorkingGroupEvent, type="governance.working_group.absence_reminder", subject="seat id"
+):
+    """A member missed two meetings in a row: the leader (the recipients) must remind it
+    (AITISA Art.7(6)); a third absence means it has left."""
+
+    seat_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    member_user_id: str | None = None
+    absences: int
+
+
+class WorkingGroupPostFilled(
+    WorkingGroupEvent, type="governance.working_group.post_filled", subject="seat id"
+):
+    """A leader or co-leader, recommended by the lead organisation (AITISA Art.7(3))."""
+
+    seat_id: uuid.UUID
+    organization_id: uuid.UUID
+    user_id: str
+    name: str
+    post: str
+    """group_leader | group_co_leader"""
+
+
+class WorkingGroupDissolutionMoved(
+    WorkingGroupEvent, type="governance.working_group.dissolution_moved", subject="group id"
+):
+    """The secretary-general moved to dissolve the group on one of the grounds of AITISA Art.6
+    (the group is told in writing within 10 days), or its members applied (at least 1/2 of
+    all members) and the secretariat reviewed it."""
+
+    route: str
+    """secretary_general | members"""
+    ground: str
+    reasons: str
+    motion_id: uuid.UUID
+    moved_on: date
+
+
+class WorkingGroupDissolutionNotified(
+    WorkingGroupEvent, type="governance.working_group.dissolution_notified", subject="group id"
+):
+    """The written notice of the secretary-general's motion to the group; it may object to
+    the chair's office meeting within 10 days of it (AITISA Art.6)."""
+
+    ground: str
+    reasons: str
+    notified_on: date
+    objection_due_on: date | None = None
+
+
+class WorkingGroupDissolutionObjected(
+    WorkingGroupEvent, type="governance.working_group.dissolution_objected", subject="group id"
+):
+    """The group objected to the chair's office meeting within its window (AITISA Art.6)."""
+
+    objection: str
+    objected_on: date
+
+
+class WorkingGroupDissolved(
+    WorkingGroupEvent, type="governance.working_group.dissolved", subject="group id"
+):
+    """The chair's office meeting approved the dissolution (AITISA Art.6)."""
+
+    route: str
+    motion_id: uuid.UUID
+    dissolved_on: date
+
+
 class MotionDecided(Event, type="governance.motion.decided", subject="motion id"):
     """A motion's last stage closed, or a stage failed: the decision, with its numbers and rule.
 

@@ -81,6 +81,11 @@ class Convening:
     link: str | None
     voting_deadline: datetime | None
     agenda: Sequence[uuid.UUID]
+    group_id: uuid.UUID | None = None
+    """A working group's meeting (body ``working_group``): which group meets."""
+
+
+WORKING_GROUP = "working_group"
 
 
 async def convene(
@@ -88,11 +93,23 @@ async def convene(
     principal: Principal,
     slug: str,
     spec: Convening,
+    *,
+    convened_as: str | None = None,
 ) -> Meeting:
+    """Convene a meeting. A working group's meeting comes through ``working_groups`` (which
+    checks the group is approved and who convenes it, and passes ``convened_as``)."""
     alliance = await charters.alliance_by_slug(session, slug)
     version, rules = await charters.in_force(session, alliance.id)
     found = body_rules(rules, spec.body)
-    convened_as = may_convene(principal, slug, found)
+    if (spec.body == WORKING_GROUP) != (spec.group_id is not None) or (
+        spec.group_id is not None and convened_as is None
+    ):
+        raise DomainError(
+            "a working group's meeting is convened for one group, by its leader "
+            "(conveneWorkingGroupMeeting; AITISA Art.8(2))",
+            code="GROUP_MEETING",
+        )
+    convened_as = convened_as or may_convene(principal, slug, found)
     modes = [m.value for m in (found.meetings.modes if found.meetings else [MeetingMode.IN_PERSON])]
     if spec.mode not in modes:
         source = found.meetings.source if found.meetings else "default"
@@ -130,6 +147,10 @@ async def convene(
             )
         }
         for motion in motions:
+            if spec.group_id is not None and motion.matter_id != spec.group_id:
+                raise DomainError(
+                    f"motion {motion.title!r} is not this working group's", code="WRONG_GROUP"
+                )
             if motion.id not in pending:
                 raise DomainError(
                     f"motion {motion.title!r} has no stage for the {spec.body} to vote on",
@@ -148,6 +169,7 @@ async def convene(
         agenda=[str(a) for a in agenda],
         convened_by=principal.user_id,
         convened_as=convened_as,
+        group_id=spec.group_id,
     )
     session.add(meeting)
     await session.flush()
@@ -222,7 +244,12 @@ async def record_attendance(
     }
     for entry in entries:
         seat = seats.get(entry.seat_id)
-        if seat is None or seat.body != meeting.body or not seat.active:
+        if (
+            seat is None
+            or seat.body != meeting.body
+            or seat.group_id != meeting.group_id
+            or not seat.active
+        ):
             raise DomainError(
                 f"seat {entry.seat_id} is not a seat of the {meeting.body}", code="NOT_A_SEAT"
             )
@@ -236,7 +263,12 @@ async def record_attendance(
                 code="PROXY_NOT_ALLOWED",
             )
         holder = seats.get(entry.proxy_holder_seat_id) if entry.proxy_holder_seat_id else None
-        if holder is None or holder.body != meeting.body or not holder.active:
+        if (
+            holder is None
+            or holder.body != meeting.body
+            or holder.group_id != meeting.group_id
+            or not holder.active
+        ):
             raise DomainError(
                 "a written proxy is given to another seat of the same body", code="BAD_PROXY"
             )
@@ -293,6 +325,7 @@ async def close_attendance(
             ).where(
                 Seat.alliance_id == meeting.alliance_id,
                 Seat.body == meeting.body,
+                Seat.group_id.is_not_distinct_from(meeting.group_id),
                 Seat.active,
                 ~sa.exists().where(
                     Attendance.meeting_id == meeting.id, Attendance.seat_id == Seat.id
@@ -326,6 +359,10 @@ async def close_attendance(
         subject=meeting.id,
         alliance_id=meeting.alliance_id,
     )
+    if meeting.group_id is not None:
+        from governance import working_groups  # its module builds on this one
+
+        await working_groups.after_meeting(session, meeting)
     return meeting
 
 
@@ -359,7 +396,13 @@ async def tallies(session: AsyncSession, meetings: Sequence[Meeting]) -> list[Ta
             )
             .select_from(m)
             .join(
-                Seat, sa.and_(Seat.alliance_id == m.alliance_id, Seat.body == m.body, Seat.active)
+                Seat,
+                sa.and_(
+                    Seat.alliance_id == m.alliance_id,
+                    Seat.body == m.body,
+                    Seat.group_id.is_not_distinct_from(m.group_id),
+                    Seat.active,
+                ),
             )
             .outerjoin(
                 Attendance, sa.and_(Attendance.meeting_id == m.id, Attendance.seat_id == Seat.id)
@@ -436,6 +479,7 @@ async def held_in_year(
             .where(
                 Meeting.alliance_id.in_({a for a, _ in keys}),
                 Meeting.attendance_closed_at.is_not(None),
+                Meeting.group_id.is_(None),  # a working group's are its own (working_groups)
                 Meeting.starts_at >= start,
                 Meeting.starts_at < end,
             )
@@ -455,7 +499,9 @@ async def note_missed_minimums(session: AsyncSession, today: date) -> int:
     bodies = (
         await session.scalars(
             sa.select(Body).where(
-                Body.min_meetings_per_year.is_not(None), Body.min_meetings_per_year > 0
+                Body.min_meetings_per_year.is_not(None),
+                Body.min_meetings_per_year > 0,
+                Body.kind != WORKING_GROUP,  # each group counts its own (working_groups)
             )
         )
     ).all()

@@ -93,7 +93,17 @@ class Seat(Base):
     committees). The seat row is kept when it is vacated, so its history stays readable."""
 
     __tablename__ = "seats"
-    __table_args__ = (sa.UniqueConstraint("alliance_id", "body", "holder_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("alliance_id", "body", "holder_key"),
+        # A person leads at most one working group of the alliance (AITISA Art.7(4)).
+        sa.Index(
+            "uq_seats_one_group_led_per_person",
+            "alliance_id",
+            "holder_user_id",
+            unique=True,
+            postgresql_where=sa.text("role = 'group_leader' AND active"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -111,6 +121,11 @@ class Seat(Base):
     active: Mapped[bool] = mapped_column(sa.Boolean)
     term_starts_on: Mapped[date | None] = mapped_column(sa.Date)
     term_ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    group_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True),
+        sa.ForeignKey("working_groups.id"),
+        doc="the working group whose member this seat is (body 'working_group')",
+    )
     position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
 
 
@@ -150,6 +165,11 @@ class Meeting(Base):
     convened_by: Mapped[str] = mapped_column(sa.Text)
     convened_as: Mapped[str] = mapped_column(sa.Text, doc="the charter actor and its article")
     attendance_closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    group_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True),
+        sa.ForeignKey("working_groups.id"),
+        doc="the working group that meets (body 'working_group')",
+    )
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
@@ -309,6 +329,96 @@ class Deadline(Base):
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
+# --------------------------------------------------------------------------- working groups
+
+
+class WorkingGroup(Base):
+    """A working group (推进组, AITISA Art.1): a body of the alliance with its own members,
+    from the joint application that founds it (Art.4) to its dissolution (Art.6)."""
+
+    __tablename__ = "working_groups"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name_zh: Mapped[str] = mapped_column(sa.Text)
+    name_en: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(20), doc="domain | regional (Art.3)")
+    status: Mapped[str] = mapped_column(
+        sa.String(20), doc="applied | forwarded | declined | approved | rejected | dissolved"
+    )
+    lead_organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    positioning: Mapped[str] = mapped_column(sa.Text)
+    field: Mapped[str] = mapped_column(sa.Text)
+    current_state: Mapped[str] = mapped_column(sa.Text)
+    necessity: Mapped[str] = mapped_column(sa.Text)
+    mode_of_operation: Mapped[str] = mapped_column(sa.Text)
+    overlap: Mapped[str] = mapped_column(sa.Text)
+    filed_by: Mapped[str] = mapped_column(sa.Text)
+    filed_on: Mapped[date] = mapped_column(sa.Date)
+    answered_on: Mapped[date | None] = mapped_column(sa.Date)
+    answer_reasons: Mapped[str | None] = mapped_column(sa.Text)
+    creation_motion_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    decided_on: Mapped[date | None] = mapped_column(sa.Date)
+    rejection_reasons: Mapped[str | None] = mapped_column(sa.Text)
+    rejection_notified_on: Mapped[date | None] = mapped_column(sa.Date)
+    dissolution_motion_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    dissolution_route: Mapped[str | None] = mapped_column(
+        sa.String(20), doc="members | secretary_general (Art.6)"
+    )
+    dissolution_ground: Mapped[str | None] = mapped_column(sa.String(30))
+    dissolution_reasons: Mapped[str | None] = mapped_column(sa.Text)
+    dissolution_moved_on: Mapped[date | None] = mapped_column(sa.Date)
+    dissolution_reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
+    dissolution_notified_on: Mapped[date | None] = mapped_column(sa.Date)
+    objection: Mapped[str | None] = mapped_column(sa.Text)
+    objected_on: Mapped[date | None] = mapped_column(sa.Date)
+    dissolved_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+class WorkingGroupInitiator(Base):
+    """One organisation of a joint founding application, with its contact (AITISA Art.4(1))."""
+
+    __tablename__ = "working_group_initiators"
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("working_groups.id"), primary_key=True
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    organization_name: Mapped[str] = mapped_column(sa.Text)
+    lead: Mapped[bool] = mapped_column(sa.Boolean)
+    contact_user_id: Mapped[str] = mapped_column(sa.Text)
+    contact_name: Mapped[str] = mapped_column(sa.Text)
+    position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+class WorkingGroupRequest(Base):
+    """A member's application to join a working group, admitted by its leader (Art.7(1)-(2))."""
+
+    __tablename__ = "working_group_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("working_groups.id")
+    )
+    organization_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    organization_name: Mapped[str] = mapped_column(sa.Text)
+    representative_user_id: Mapped[str] = mapped_column(sa.Text)
+    representative_name: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(20), doc="pending | admitted | refused")
+    filed_by: Mapped[str] = mapped_column(sa.Text)
+    decided_by: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
 TENANT_TABLES: dict[str, str] = {
     "alliances": "id",
     "bodies": "alliance_id",
@@ -323,5 +433,8 @@ TENANT_TABLES: dict[str, str] = {
     "ballots": "alliance_id",
     "minimum_notices": "alliance_id",
     "deadlines": "alliance_id",
+    "working_groups": "alliance_id",
+    "working_group_initiators": "alliance_id",
+    "working_group_requests": "alliance_id",
 }
 PLATFORM_TABLES: set[str] = {"calendar_schedules"}

@@ -55,21 +55,24 @@ def _powers_text(rules: charter.Charter, body: str) -> str:
 
 
 def plan_stages(
-    rules: charter.Charter, body: str, matter: MatterKind
+    rules: charter.Charter, body: str, matter: MatterKind, procedure: str | None = None
 ) -> tuple[str | None, list[dict[str, Any]]]:
-    """The procedure and the stages of a motion of ``matter`` moved in ``body``.
+    """The procedure and the stages of a motion of ``matter`` moved in ``body`` (by the
+    charter's first procedure for the matter, unless ``procedure`` names another: AITISA
+    Art.6 has two ways to dissolve a working group).
 
     Raises ``NOT_IN_POWERS`` when the body may not decide the matter (nor take its first step).
     """
     body_rules(rules, body)
-    procedure = next(
-        (
-            pid
-            for pid, p in rules.procedures.items()
-            if p.matter is matter and rules.voting_steps(pid)
-        ),
-        None,
-    )
+    if procedure is None:
+        procedure = next(
+            (
+                pid
+                for pid, p in rules.procedures.items()
+                if p.matter is matter and rules.voting_steps(pid)
+            ),
+            None,
+        )
     if procedure is not None:
         steps = rules.voting_steps(procedure)
         first = steps[0][0]
@@ -125,8 +128,9 @@ async def _create(
     origin: str,
     origin_event_id: uuid.UUID | None,
     proposed_by: str,
+    procedure: str | None = None,
 ) -> Motion | None:
-    procedure, stages = plan_stages(rules, body, matter)
+    procedure, stages = plan_stages(rules, body, matter, procedure)
     motion_id = uuid.uuid4()
     inserted = (
         await session.execute(
@@ -186,6 +190,12 @@ async def propose(
             f"a vote on {matter.value} is on a matter finance submits: it becomes a pending "
             "motion by itself once finance submits it",
             code="NOT_SUBMITTED",
+        )
+    if body == "working_group" or matter in WORKING_GROUP_MATTERS:
+        raise DomainError(
+            "a working group's matters are moved for one group (proposeWorkingGroupMotion, "
+            "applyForWorkingGroup, moveWorkingGroupDissolution; AITISA Art.4-6)",
+            code="GROUP_MOTION",
         )
     if not title.strip():
         raise DomainError("a motion needs a title")
@@ -311,3 +321,50 @@ async def on_finance_matter(
 
 
 BODY_IDS = {b.value for b in BodyId}
+
+
+WORKING_GROUP_MATTERS = frozenset(
+    {
+        MatterKind.WORKING_GROUP_CREATION,
+        MatterKind.WORKING_GROUP_RENAME,
+        MatterKind.WORKING_GROUP_DISSOLUTION,
+        MatterKind.WORKING_GROUP_RULES,
+        MatterKind.WORKING_GROUP_EVALUATION,
+    }
+)
+
+
+async def for_working_group(
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID,
+    group_id: uuid.UUID,
+    body: str,
+    matter: MatterKind,
+    title: str,
+    proposed_by: str,
+    origin: str,
+    procedure: str | None = None,
+) -> Motion:
+    """A motion about one working group (``matterId`` is the group): its own resolutions, or
+    the chair's office meeting's decision on it (AITISA Art.4-6). ``working_groups`` calls it,
+    having checked the group may take it."""
+    if not title.strip():
+        raise DomainError("a motion needs a title")
+    _, rules = await charters.in_force(session, alliance_id)
+    motion = await _create(
+        session,
+        alliance_id=alliance_id,
+        rules=rules,
+        body=body,
+        matter=matter,
+        title=title.strip(),
+        matter_id=group_id,
+        changes=[],
+        origin=origin,
+        origin_event_id=None,
+        proposed_by=proposed_by,
+        procedure=procedure,
+    )
+    assert motion is not None
+    return motion

@@ -365,3 +365,91 @@ async def seats_held_by(session: AsyncSession, user_id: str) -> list[Seat]:
             )
         ).all()
     )
+
+
+# --------------------------------------------------------------------------- working groups
+
+
+GROUP_POSTS = ("group_leader", "group_co_leader")
+
+
+def group_seat_id(
+    alliance_id: uuid.UUID, group_id: uuid.UUID, organization_id: uuid.UUID
+) -> uuid.UUID:
+    return seat_id(alliance_id, BodyId.WORKING_GROUP, f"group:{group_id}:org:{organization_id}")
+
+
+async def join_group(
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID,
+    group_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    organization_name: str,
+    user_id: str,
+    name: str,
+    on: date,
+    reason: str,
+) -> Seat:
+    """An organisation's seat in a working group (AITISA Art.7): opened, or opened again."""
+    key = f"group:{group_id}:org:{organization_id}"
+    sid = seat_id(alliance_id, BodyId.WORKING_GROUP, key)
+    seat = await session.get(Seat, sid, with_for_update=True)
+    if seat is None:
+        seat = Seat(
+            id=sid,
+            alliance_id=alliance_id,
+            body=BodyId.WORKING_GROUP.value,
+            holder_key=key,
+            organization_id=organization_id,
+            organization_name=organization_name,
+            holder_user_id=user_id,
+            holder_name=name,
+            active=True,
+            term_starts_on=on,
+            group_id=group_id,
+        )
+        session.add(seat)
+        await session.flush()
+    elif seat.active:
+        raise DomainError(f"{organization_name} is a member of this group", code="ALREADY_MEMBER")
+    else:
+        seat.active, seat.role = True, None
+        seat.holder_user_id, seat.holder_name = user_id, name
+        seat.term_starts_on, seat.term_ends_on = on, None
+    await _change(session, seat, "opened", on, reason)
+    return seat
+
+
+async def leave_group(session: AsyncSession, seat: Seat, *, on: date, reason: str) -> None:
+    """A member's seat in a working group ends, with any post it held (AITISA Art.7(6), 9(3))."""
+    seat.active, seat.role, seat.term_ends_on = False, None, on
+    await _change(session, seat, "vacated", on, reason)
+
+
+async def fill_group_post(
+    session: AsyncSession, seat: Seat, *, post: str, user_id: str, name: str, on: date, reason: str
+) -> None:
+    """The leader or a co-leader of a working group sits for its organisation (AITISA Art.7(3))."""
+    assert post in GROUP_POSTS
+    seat.role, seat.holder_user_id, seat.holder_name = post, user_id, name
+    await _change(session, seat, f"{post}_appointed", on, reason)
+    await session.flush()
+
+
+async def seats_of_groups(
+    session: AsyncSession, group_ids: Sequence[uuid.UUID]
+) -> list[list[Seat]]:
+    """Each working group's active members, in the order they joined."""
+    rows = (
+        await session.scalars(
+            sa.select(Seat)
+            .where(Seat.group_id.in_(set(group_ids)), Seat.active)
+            .order_by(Seat.position)
+        )
+    ).all()
+    groups: dict[uuid.UUID, list[Seat]] = {g: [] for g in group_ids}
+    for row in rows:
+        assert row.group_id is not None
+        groups[row.group_id].append(row)
+    return [groups[g] for g in group_ids]

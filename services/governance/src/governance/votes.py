@@ -41,7 +41,7 @@ from contracts.membership import CharterChange
 from governance import charters
 from governance.meetings import note_missed_minimums
 from governance.models import SOURCE, Attendance, Ballot, Meeting, Motion, Seat, Stage, outbox
-from governance.motions import APPLICATION_MATTERS
+from governance.motions import APPLICATION_MATTERS, WORKING_GROUP_MATTERS
 from servicekit.db import Database
 from servicekit.events import record_event
 from servicekit.events.worker import Worker
@@ -93,6 +93,10 @@ async def open_stage(
         )
     if str(motion.id) not in meeting.agenda:
         raise DomainError("the motion is not on this meeting's agenda", code="NOT_ON_AGENDA")
+    if MatterKind(motion.matter) in WORKING_GROUP_MATTERS or meeting.group_id is not None:
+        from governance import working_groups  # it builds on this module
+
+        await working_groups.before_stage_opens(session, motion, stage, meeting)
     deadline = meeting.voting_deadline
     if meeting.mode == MeetingMode.CORRESPONDENCE and deadline and deadline <= datetime.now(UTC):
         raise DomainError("this meeting's voting deadline has passed", code="VOTE_CLOSED")
@@ -254,6 +258,7 @@ SNAPSHOT = sa.text(
       LEFT JOIN attendance a ON a.meeting_id = :meeting AND a.seat_id = s.id
       LEFT JOIN ballots b ON b.stage_id = :stage AND b.seat_id = s.id
      WHERE s.alliance_id = :alliance AND s.body = :body AND s.active
+       AND s.group_id IS NOT DISTINCT FROM CAST(:group AS uuid)
     """
 )
 
@@ -290,6 +295,7 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
                 "stage": stage.id,
                 "alliance": stage.alliance_id,
                 "body": stage.body,
+                "group": meeting.group_id,
             },
         )
     ).one()
@@ -340,6 +346,10 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
     else:
         await _decided(session, motion, stage, meeting, result, counts)
     await session.flush()
+    if MatterKind(motion.matter) in WORKING_GROUP_MATTERS and motion.matter_id is not None:
+        from governance import working_groups  # it builds on this module
+
+        await working_groups.after_stage_closed(session, motion, stage, result)
     return stage
 
 

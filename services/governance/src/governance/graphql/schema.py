@@ -11,6 +11,7 @@ import strawberry
 from charter.ids import MatterKind, MeetingMode
 from contracts.governance import AttendanceStatus
 from governance import charters, meetings, models, motions, queries, reading, seats, votes
+from governance.graphql import working_groups as wg
 from governance.graphql.enums import BallotChoice, MotionStatus
 from governance.graphql.types import (
     BallotReceipt,
@@ -228,6 +229,10 @@ class Alliance:
             connection=MotionConnection,
         )
 
+    @strawberry.field(description="The alliance's working groups, applications included.")
+    async def working_groups(self, info: Info) -> list[wg.WorkingGroup]:
+        return await wg.working_groups_of(info, parse_id(self.id))
+
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:
         return cls(id=id)
@@ -253,6 +258,10 @@ class Query:
     @strawberry.field
     async def seat(self, info: Info, id: strawberry.ID) -> Seat | None:
         return await Seat.resolve_reference(info, strawberry.ID(str(parse_id(id, "seat"))))
+
+    @strawberry.field(description="A working group of an alliance (AITISA).")
+    async def working_group(self, info: Info, id: strawberry.ID) -> wg.WorkingGroup | None:
+        return await wg.working_group(info, id)
 
     @strawberry.field(description="The seats the caller holds, in every alliance.")
     async def my_seats(self, info: Info) -> list[Seat]:
@@ -325,7 +334,7 @@ def _aware(value: datetime | None, what: str) -> datetime | None:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(wg.WorkingGroupMutations):
     @strawberry.mutation(description="Convene a meeting of a body (by whom the charter says).")
     async def convene_meeting(self, info: Info, input: ConveneMeetingInput) -> Meeting:
         starts_at = _aware(input.starts_at, "startsAt")
