@@ -12,11 +12,13 @@ from devkit.testing.subgraph import SubgraphClient, claims_for
 from services.governance.tests.support import World, codes, outbox_events, person
 
 GROUP_FIELDS = (
-    "id status nameZh answeredOn answerReasons decidedOn rejectionReasons belowMinimum "
+    "id status nameZh filedOn answeredOn answerReasons decidedOn rejectionReasons belowMinimum "
     "minimumMembers meetingsHeld meetingsRequired dissolutionRoute dissolutionReviewedOn "
     "dissolutionNotifiedOn objectedOn dissolvedOn initiators { organizationName lead "
     "contactUserId } members { id organizationId organizationName holderUserId role active } "
-    "creationMotion { id status } dissolutionMotion { id status stages { body status } }"
+    "creationMotion { id status } dissolutionMotion { id status stages { body status } } "
+    "deadlines { deadline rule startOn n unit dueOn provisional } "
+    "dissolutionDeadlines { deadline rule startOn dueOn }"
 )
 
 
@@ -187,6 +189,9 @@ async def test_five_member_organisations_may_apply_jointly_to_found_a_group_and_
     assert found["status"] == "APPLIED"
     assert [i["lead"] for i in found["initiators"]] == [True, False, False, False, False]
     assert found["initiators"][0]["organizationName"] == "会员1"
+    [due] = found["deadlines"]
+    assert (due["deadline"], due["rule"], due["n"]) == ("creation_answer", "AITISA Art.4(2)", 10)
+    assert due["startOn"] == found["filedOn"] and due["dueOn"] > due["startOn"]
 
 
 async def test_an_application_is_filed_by_an_initiators_contact_with_a_complete_report(
@@ -297,6 +302,12 @@ async def test_a_rejections_result_and_reasons_are_sent_to_the_initiators(
         if e["groupId"] == group_id
     ]
     assert [e["reasons"] for e in events] == ["领域已有覆盖"]
+    notice = next(
+        d
+        for d in (await group(world, group_id))["deadlines"]
+        if d["deadline"] == "rejection_notice"
+    )
+    assert notice["rule"] == "AITISA Art.4(3)"
     assert sorted(events[0]["recipients"]) == sorted(f"{n}-contact" for n in NAMES[:5])
 
 
@@ -572,6 +583,17 @@ async def test_the_group_may_object_on_the_tenth_day_after_the_notice_and_not_on
     assert not (await secretary_general_moves(world, late, 11)).get("errors")
     objected = await world.raw(OBJECT, {"g": on_time}, claims=person("会员1-contact", world.slug))
     assert not objected.get("errors"), objected
+    windows = {
+        g: next(
+            d
+            for d in (await group(world, g))["dissolutionDeadlines"]
+            if d["deadline"] == "dissolution_objection"
+        )
+        for g in (on_time, late)
+    }
+    today = datetime.now(UTC).date()
+    assert windows[on_time]["dueOn"] == today.isoformat()  # the last day: still open
+    assert windows[late]["dueOn"] == (today - timedelta(days=1)).isoformat()
     refused = await world.raw(OBJECT, {"g": late}, claims=person("会员2-contact", world.slug))
     assert codes(refused) == ["WINDOW_CLOSED"]
     assert (await group(world, late))["objectedOn"] is None

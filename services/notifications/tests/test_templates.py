@@ -13,6 +13,7 @@ from contracts import governance as g
 from contracts import membership as m
 from notifications.kinds import KINDS, LANGUAGES
 from notifications.rendering import TEMPLATES, render
+from services.notifications.tests.working_group_samples import SAMPLES as WORKING_GROUPS
 
 APP: dict[str, Any] = {
     "application_id": uuid.uuid4(),
@@ -185,6 +186,7 @@ def sample(kind: str) -> dict[str, Any]:
             fiscal_year=2027,
         ),
     }
+    models.update(WORKING_GROUPS)
     if kind in models:
         return {"d": models[kind].model_dump()}
     if kind == "deadline_moved":

@@ -312,7 +312,7 @@ async def apply(
     alliance = await charters.alliance_by_slug(session, slug)
     _, rules = await charters.in_force(session, alliance.id)
     wg = rules_of(rules)
-    kinds = {k.id for k in wg.kinds}
+    kinds = {k.id for k in wg.kinds if k.id}
     if kinds and spec.kind not in kinds:
         raise DomainError(
             f"a working group is {' or '.join(sorted(kinds))} (AITISA Art.3)", code="BAD_KIND"
@@ -1068,7 +1068,9 @@ async def move_dissolution(
         raise Forbidden("the secretary-general moves to dissolve a group (AITISA Art.6)")
     _require_approved(group)
     _, rules = await charters.in_force(session, group.alliance_id)
-    grounds = {g.id: g for g in rules_of(rules).dissolution_grounds if g.id != MEMBERS_GROUND}
+    grounds = {
+        g.id: g for g in rules_of(rules).dissolution_grounds if g.id and g.id != MEMBERS_GROUND
+    }
     if ground not in grounds:
         raise DomainError(
             f"the secretary-general moves on one of {', '.join(grounds)} (AITISA Art.6)",

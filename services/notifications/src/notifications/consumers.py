@@ -3,7 +3,13 @@ people concerned, the register of members), its alliance and role events (names,
 of each alliance's staff), and the governance and finance events that have contracts."""
 
 from contracts import finance, governance, membership
-from notifications import deadline_notices, governance_notices, membership_notices, notices
+from notifications import (
+    deadline_notices,
+    governance_notices,
+    membership_notices,
+    notices,
+    working_group_notices,
+)
 from servicekit.app import ConsumerSpec
 
 NOTICE_CONSUMERS = frozenset({"notifications-membership", "notifications-governance"})
@@ -47,6 +53,7 @@ CONSUMERS = [
             governance.DeadlineMoved: deadline_notices.on_deadline_moved,
             governance.DeadlineConfirmed: deadline_notices.on_deadline_confirmed,
             governance.DeadlineClosed: deadline_notices.on_deadline_closed,
+            **working_group_notices.HANDLERS,
         },
     ),
 ]

@@ -71,6 +71,27 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# AITISA working groups (working_group_notices): a right is lost by missing a departure
+# announced (Art.7(6)) or a dissolution notice with its 10 days to object (Art.6).
+KINDS.update(
+    (k.name, k)
+    for k in (
+        Kind("working_group_applied"),
+        Kind("working_group_answered"),
+        Kind("working_group_decided"),
+        Kind("working_group_rejection_notified"),
+        Kind("working_group_member_joined"),
+        Kind("working_group_member_left", mandatory=True),
+        Kind("working_group_absence_reminder"),
+        Kind("working_group_post_filled"),
+        Kind("working_group_dissolution_moved"),
+        Kind("working_group_dissolution_notified", mandatory=True),
+        Kind("working_group_dissolution_objected"),
+        Kind("working_group_dissolved"),
+    )
+)
+
+
 class UnknownKind(DomainError):
     code = "UNKNOWN_NOTICE_KIND"
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from charter.ids import MatterKind, MeetingMode
 from charter.model import WorkingGroupRules
 from governance import charters, meetings, models, seats, working_groups
+from governance.graphql.deadlines import Deadline, deadlines_of
 from governance.graphql.types import Meeting, Motion, Seat, loader
 from servicekit.graphql import DomainError, Info
 from servicekit.graphql.ids import parse_id
@@ -191,6 +192,22 @@ class WorkingGroup:
             self.row.alliance_id
         )
         return working_groups.meeting_minimum(found[1])[0] if found else 0
+
+    @strawberry.field(
+        description="Its charter deadlines: the secretariat's answer (Art.4(2)), the notice of "
+        "a rejection (Art.4(3)), each counted on the alliance's calendar."
+    )
+    async def deadlines(self, info: Info) -> list[Deadline]:
+        return await deadlines_of(info, self.row.id)
+
+    @strawberry.field(
+        description="The deadlines of the dissolution motion under way: the written notice "
+        "and the group's objection (Art.6)."
+    )
+    async def dissolution_deadlines(self, info: Info) -> list[Deadline]:
+        if self.row.dissolution_motion_id is None:
+            return []
+        return await deadlines_of(info, self.row.dissolution_motion_id)
 
     @strawberry.field(description="The chair's office motion that decides whether it is set up.")
     async def creation_motion(self, info: Info) -> Motion | None:
