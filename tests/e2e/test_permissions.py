@@ -45,6 +45,7 @@ from tests.e2e.client import (
     SUBMIT,
     Caller,
     application,
+    approve,
     decision,
     operator,
     staff,
@@ -650,6 +651,277 @@ MATRIX.update(
             'mutation($s: ID!) { vacateSeat(seat: $s, reason: "任期届满") { id } }',
             STAFF_WRITE,
             lambda w: {"s": _expert(w)},
+        ),
+    }
+)
+
+
+# --- AITISA working groups (Art.4-7): another alliance's groups --------------------------------
+# The groups are aitisa's (aii's charter has none): aii's callers are refused or see nothing,
+# aitisa's secretariat (other_staff) acts; what needs the secretary-general, a group's leader
+# or the chair's office is the operator's alone among these callers.
+
+WG = "aitisa"
+
+
+def _wg_members(w: World) -> list[dict[str, str]]:
+    """Six aitisa members (organisation id, contact person), admitted once for the table."""
+    if "wg_members" not in w.shared:
+        found = []
+        for i in range(6):
+            sub = f"matrix-wg-{uuid.uuid4().hex[:6]}"
+            contact = Caller(w.platform, sub, alliances={WG: ["contact_person"]})
+            app = contact.data(SUBMIT, application(WG, f"矩阵推进组成员{i} {uuid.uuid4().hex[:4]}"))
+            decided = approve(w.platform, WG, app["submitApplication"]["id"])
+            org = w.caller("operator").data(
+                "query($id: ID!) { membership(id: $id) { organization { id } } }",
+                {"id": decided["membership"]["id"]},
+            )["membership"]["organization"]["id"]
+            found.append({"org": org, "contact": sub})
+        w.shared["wg_members"] = found
+    members: list[dict[str, str]] = w.shared["wg_members"]
+    return members
+
+
+def _wg_application(w: World) -> dict[str, Any]:
+    members = _wg_members(w)[:5]
+    return {
+        "alliance": WG,
+        "nameZh": f"矩阵推进组 {uuid.uuid4().hex[:6]}",
+        "nameEn": "Matrix working group",
+        "kind": "domain",
+        "leadOrganization": members[0]["org"],
+        "initiators": [
+            {"organization": m["org"], "contactUserId": m["contact"], "contactName": "联络人"}
+            for m in members
+        ],
+        "positioning": "定位",
+        "field": "领域",
+        "currentState": "现状",
+        "necessity": "必要性",
+        "modeOfOperation": "活动方式",
+        "overlap": "无重叠",
+    }
+
+
+APPLY_WG = "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) { id } }"
+
+
+def _wg_applied(w: World) -> str:
+    """A new application, once governance has learnt of the six members."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        found = staff(w.platform, WG).execute(APPLY_WG, {"i": _wg_application(w)})
+        if not found.get("errors"):
+            return str(found["data"]["applyForWorkingGroup"]["id"])
+        assert found["errors"][0]["extensions"]["code"] == "NOT_A_MEMBER", found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)
+
+
+def _wg_ready_application(w: World) -> dict[str, Any]:
+    _wg_applied(w)  # governance knows the members by now
+    return {"i": _wg_application(w)}
+
+
+def _wg_chair_seat(w: World) -> dict[str, str]:
+    """aitisa's chair, whose personal seat is the chair's office meeting (AITISA Art.4(3))."""
+    import time
+
+    if "wg_chair" not in w.shared:
+        user = f"matrix-wg-chair-{uuid.uuid4().hex[:6]}"
+        staff(w.platform, WG).data(
+            "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+            {"i": {"alliance": WG, "userId": user, "name": "理事长", "role": "chair"}},
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            bodies = staff(w.platform, WG).data(
+                '{ alliance(slug: "aitisa") { bodies { kind seats { id holderUserId } } } }'
+            )["alliance"]["bodies"]
+            seats = next(b["seats"] for b in bodies if b["kind"] == "CHAIRS_OFFICE")
+            seat = next((s for s in seats if s["holderUserId"] == user), None)
+            if seat is not None:
+                break
+            assert time.monotonic() < deadline, "the chair's seat did not appear"
+            time.sleep(0.2)
+        w.shared["wg_chair"] = {"seat": seat["id"], "user": user}
+    chair: dict[str, str] = w.shared["wg_chair"]
+    return chair
+
+
+def _wg_decided(w: World, approved: bool = True) -> str:
+    """A group forwarded by the secretariat and decided by the chair's office meeting."""
+    group = _wg_applied(w)
+    clerk = staff(w.platform, WG)
+    clerk.data(
+        "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: true) { id } }",
+        {"g": group},
+    )
+    motion = clerk.data(
+        "query($id: ID!) { workingGroup(id: $id) { creationMotion { id } } }", {"id": group}
+    )["workingGroup"]["creationMotion"]["id"]
+    chair = _wg_chair_seat(w)
+    meeting = clerk.data(
+        "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+        {"i": {**_convening([motion]), "alliance": WG, "body": "CHAIRS_OFFICE"}},
+    )["conveneMeeting"]["id"]
+    clerk.data(
+        "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+        "entries: $e) { id } }",
+        {"g": meeting, "e": [{"seat": chair["seat"], "status": "PRESENT"}]},
+    )
+    stage = clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": motion, "g": meeting},
+    )["openVote"]["id"]
+    Caller(w.platform, chair["user"], alliances={WG: ["chair"]}).data(
+        "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+        "choice: $c) { receipt } }",
+        {"s": stage, "t": chair["seat"], "c": "YES" if approved else "NO"},
+    )
+    clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": stage})
+    return group
+
+
+def _wg_request(w: World) -> dict[str, Any]:
+    group = _wg_decided(w)
+    made = staff(w.platform, WG).data(
+        "mutation($g: ID!, $o: ID!) { requestToJoinWorkingGroup(group: $g, organization: $o, "
+        'representativeUserId: "rep", representativeName: "代表") { id } }',
+        {"g": group, "o": _wg_members(w)[5]["org"]},
+    )
+    return {"r": made["requestToJoinWorkingGroup"]["id"]}
+
+
+def _wg_seat(w: World) -> dict[str, Any]:
+    group = _wg_decided(w)
+    members = staff(w.platform, WG).data(
+        "query($id: ID!) { workingGroup(id: $id) { members { id } } }", {"id": group}
+    )["workingGroup"]["members"]
+    return {"s": members[-1]["id"]}
+
+
+MOVE_WG = (
+    'mutation($g: ID!) { moveWorkingGroupDissolution(group: $g, ground: "inactive", '
+    'reasons: "未开展必要工作") { id } }'
+)
+NOTIFY_WG = "mutation($g: ID!) { notifyWorkingGroupDissolution(group: $g) { id } }"
+
+
+def _wg_moved(w: World) -> dict[str, Any]:
+    group = _wg_decided(w)
+    operator(w.platform).data(MOVE_WG, {"g": group})
+    return {"g": group}
+
+
+def _wg_notified(w: World) -> dict[str, Any]:
+    moved = _wg_moved(w)
+    operator(w.platform).data(NOTIFY_WG, moved)
+    return moved
+
+
+AITISA_STAFF = row(OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, OK, REFUSED)
+OPERATOR_ONLY = row(OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED)
+MATRIX.update(
+    {
+        "Query.workingGroup": Entry(
+            "query($id: ID!) { workingGroup(id: $id) { id } }",
+            row(OK, NONE, NONE, NONE, NONE, NONE, OK, NONE),
+            lambda w: {"id": _wg_applied(w)},
+        ),
+        # an initiator's contact files it, or the secretariat (AITISA Art.4(1))
+        "Mutation.applyForWorkingGroup": Entry(APPLY_WG, AITISA_STAFF, _wg_ready_application),
+        # the secretariat answers in writing (Art.4(2)); an officer does not
+        "Mutation.answerWorkingGroupApplication": Entry(
+            "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: false, "
+            'reasons: "重叠") { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_applied(w)},
+        ),
+        "Mutation.notifyWorkingGroupRejection": Entry(
+            'mutation($g: ID!) { notifyWorkingGroupRejection(group: $g, reasons: "已涵盖") '
+            "{ id } }",
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w, approved=False)},
+        ),
+        # the group leader convenes (Art.8(2)); the secretariat may for it
+        "Mutation.conveneWorkingGroupMeeting": Entry(
+            "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+            "group: $g, input: $i) { id } }",
+            AITISA_STAFF,
+            lambda w: {
+                "g": _wg_decided(w),
+                "i": {
+                    "title": "矩阵工作会议",
+                    "mode": "IN_PERSON",
+                    "startsAt": "2027-01-01T09:00:00+08:00",
+                    "place": "北京",
+                },
+            },
+        ),
+        "Mutation.proposeWorkingGroupMotion": Entry(
+            "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, "
+            'matter: ORDINARY_RESOLUTION, title: "年度计划") { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # the organisation's contact applies for it, or the secretariat (Art.7(1))
+        "Mutation.requestToJoinWorkingGroup": Entry(
+            "mutation($g: ID!, $o: ID!) { requestToJoinWorkingGroup(group: $g, organization: $o, "
+            'representativeUserId: "rep", representativeName: "代表") { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w), "o": _wg_members(w)[5]["org"]},
+        ),
+        # the group leader admits (Art.7(2)): not the secretariat (no leader here)
+        "Mutation.decideWorkingGroupRequest": Entry(
+            "mutation($r: ID!) { decideWorkingGroupRequest(request: $r, admit: true) { id } }",
+            OPERATOR_ONLY,
+            _wg_request,
+        ),
+        # recommended by the lead organisation (Art.7(3)), recorded by it or the secretariat
+        "Mutation.fillWorkingGroupPost": Entry(
+            "mutation($g: ID!, $o: ID!) { fillWorkingGroupPost(group: $g, organization: $o, "
+            'userId: "leader", name: "组长", post: GROUP_CO_LEADER) { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w), "o": _wg_members(w)[1]["org"]},
+        ),
+        # the organisation leaves for itself (Art.9(3)), or the secretariat records it
+        "Mutation.leaveWorkingGroup": Entry(
+            "mutation($s: ID!) { leaveWorkingGroup(seat: $s) { id } }", AITISA_STAFF, _wg_seat
+        ),
+        # the plenary applies (Art.5): a motion put by the leader or the secretariat
+        "Mutation.proposeWorkingGroupRename": Entry(
+            'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "新名", '
+            'nameEn: "New name") { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # needs the plenary's vote first (Art.5): weak row
+        "Mutation.reviewWorkingGroupRename": Entry(
+            "mutation($g: ID!) { reviewWorkingGroupRename(group: $g) { id } }",
+            absent_for_all(),
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # needs the members' vote first (at least 1/2 of all members, Art.6): weak row
+        "Mutation.reviewWorkingGroupDissolution": Entry(
+            "mutation($g: ID!) { reviewWorkingGroupDissolution(group: $g) { id } }",
+            absent_for_all(),
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # the secretary-general's (Art.6): no caller here holds the role but the operator
+        "Mutation.moveWorkingGroupDissolution": Entry(
+            MOVE_WG, OPERATOR_ONLY, lambda w: {"g": _wg_decided(w)}
+        ),
+        "Mutation.notifyWorkingGroupDissolution": Entry(NOTIFY_WG, OPERATOR_ONLY, _wg_moved),
+        # the group objects through its leader (Art.6): none of these callers leads it
+        "Mutation.objectToWorkingGroupDissolution": Entry(
+            'mutation($g: ID!) { objectToWorkingGroupDissolution(group: $g, objection: "异议") '
+            "{ id } }",
+            OPERATOR_ONLY,
+            _wg_notified,
         ),
     }
 )

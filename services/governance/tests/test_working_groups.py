@@ -625,3 +625,44 @@ async def test_the_chairs_office_decides_only_after_the_notice_and_the_objection
         claims=sg(world.slug),
     )
     assert codes(await world.open_vote(motion, meeting)) == ["OBJECTION_WINDOW_OPEN"]
+
+
+# --------------------------------------------------------------------------- renaming (Art.5)
+
+
+async def test_the_plenary_applies_to_rename_the_secretariat_reviews_the_chairs_office_approves(
+    governance: SubgraphClient, nats_url: str, governance_db: ServiceDatabase
+) -> None:
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:6])
+    former = (await group(world, group_id))["nameZh"]
+    proposed = await world.raw(
+        'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "智能语音与对话推进组", '
+        'nameEn: "Speech and dialogue working group") { id stages { body } } }',
+        {"g": group_id},
+    )
+    motion = proposed["data"]["proposeWorkingGroupRename"]
+    assert [s["body"] for s in motion["stages"]] == ["WORKING_GROUP", "CHAIRS_OFFICE"]
+    review = "mutation($g: ID!) { reviewWorkingGroupRename(group: $g) { renameReviewedOn } }"
+    assert codes(await world.raw(review, {"g": group_id})) == ["NO_RENAME"]
+    members = (await group(world, group_id))["members"]
+    meeting = (await group_meeting(world, group_id, agenda=[motion["id"]]))["data"]
+    meeting_id = meeting["conveneWorkingGroupMeeting"]["id"]
+    await world.attend(meeting_id, [{"seat": m["id"], "status": "PRESENT"} for m in members[:4]])
+    stage = (await world.open_vote(motion["id"], meeting_id))["data"]["openVote"]
+    for seat in members[:4]:
+        await world.cast(stage["id"], seat, "yes")
+    assert (await world.close(stage["id"]))["result"]["passed"]
+    office = await world.convene("CHAIRS_OFFICE", agenda=[motion["id"]])
+    assert codes(await world.open_vote(motion["id"], office)) == ["NOT_REVIEWED"]
+    assert not (await world.raw(review, {"g": group_id})).get("errors")
+    await chairs_office_decides(world, motion["id"], yes=True)
+    assert (await group(world, group_id))["nameZh"] == "智能语音与对话推进组"
+    renamed = [
+        e
+        for e in await outbox_events(
+            governance_db.migration_dsn, "governance.working_group.renamed"
+        )
+        if e["groupId"] == group_id
+    ]
+    assert [(e["formerNameZh"], e["rule"]) for e in renamed] == [(former, "AITISA Art.5")]

@@ -72,6 +72,13 @@ SAMPLES: dict[str, g.WorkingGroupEvent] = {
     "working_group_dissolution_objected": g.WorkingGroupDissolutionObjected(
         **GROUP, objection="已开展工作", objected_on=date(2026, 12, 10)
     ),
+    "working_group_renamed": g.WorkingGroupRenamed(
+        **GROUP,
+        former_name_zh="语音推进组",
+        former_name_en="Voice working group",
+        motion_id=uuid.uuid4(),
+        renamed_on=date(2026, 12, 20),
+    ),
     "working_group_dissolved": g.WorkingGroupDissolved(
         **GROUP, route="members", motion_id=uuid.uuid4(), dissolved_on=date(2026, 12, 20)
     ),

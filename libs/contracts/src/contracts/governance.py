@@ -229,6 +229,18 @@ class WorkingGroupDissolved(
     dissolved_on: date
 
 
+class WorkingGroupRenamed(
+    WorkingGroupEvent, type="governance.working_group.renamed", subject="group id"
+):
+    """The chair's office meeting approved the plenary's application to rename the group,
+    after the secretariat's review (AITISA Art.5)."""
+
+    former_name_zh: str
+    former_name_en: str
+    motion_id: uuid.UUID
+    renamed_on: date
+
+
 class MotionDecided(Event, type="governance.motion.decided", subject="motion id"):
     """A motion's last stage closed, or a stage failed: the decision, with its numbers and rule.
 

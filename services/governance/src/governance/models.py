@@ -373,6 +373,10 @@ class WorkingGroup(Base):
     objection: Mapped[str | None] = mapped_column(sa.Text)
     objected_on: Mapped[date | None] = mapped_column(sa.Date)
     dissolved_on: Mapped[date | None] = mapped_column(sa.Date)
+    rename_motion_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    proposed_name_zh: Mapped[str | None] = mapped_column(sa.Text)
+    proposed_name_en: Mapped[str | None] = mapped_column(sa.Text)
+    rename_reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

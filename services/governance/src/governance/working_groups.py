@@ -59,6 +59,7 @@ from contracts.governance import (
     WorkingGroupMemberLeft,
     WorkingGroupPostFilled,
     WorkingGroupRejectionNotified,
+    WorkingGroupRenamed,
 )
 from governance import charters, deadlines, meetings, motions, seats
 from governance.models import (
@@ -94,9 +95,9 @@ MEMBERS_GROUND = "no_demand"
 GROUP_MATTERS = (
     MatterKind.ORDINARY_RESOLUTION,
     MatterKind.WORKING_GROUP_DISSOLUTION,
-    MatterKind.WORKING_GROUP_RENAME,
     MatterKind.WORKING_GROUP_RULES,
 )
+RENAME_PROCEDURE = "working_group_rename"
 """What a group's own meeting votes on (AITISA Art.10(1), 5, 6, 14)."""
 
 
@@ -586,6 +587,12 @@ async def before_stage_opens(
         raise DomainError(
             "the secretariat has not forwarded this application (Art.4(2))", code="NOT_FORWARDED"
         )
+    if matter is MatterKind.WORKING_GROUP_RENAME and group.rename_reviewed_on is None:
+        raise DomainError(
+            "the plenary's application to rename the group goes to the secretariat's review "
+            "before the chair's office meeting (AITISA Art.5)",
+            code="NOT_REVIEWED",
+        )
     if matter is not MatterKind.WORKING_GROUP_DISSOLUTION:
         return
     if motion.procedure == MEMBERS_PROCEDURE and group.dissolution_reviewed_on is None:
@@ -627,6 +634,12 @@ async def after_stage_closed(
             await _founded(session, group, motion)
         else:
             await _rejected(session, group, motion)
+    elif matter is MatterKind.WORKING_GROUP_RENAME:
+        if motion.status == "failed":
+            group.rename_motion_id = group.proposed_name_zh = group.proposed_name_en = None
+            group.rename_reviewed_on = None
+        elif stage.body == CHAIRS_OFFICE and motion.status == "passed":
+            await _renamed(session, group, motion)
     elif matter is MatterKind.WORKING_GROUP_DISSOLUTION:
         if stage.body == GROUP and result["passed"]:
             group.dissolution_motion_id = motion.id
@@ -1217,5 +1230,91 @@ async def _dissolve(session: AsyncSession, group: WorkingGroup, motion: Motion) 
             route=group.dissolution_route or MEMBERS_ROUTE,
             motion_id=motion.id,
             dissolved_on=group.dissolved_on,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- renaming (Art.5)
+
+
+async def propose_rename(
+    session: AsyncSession,
+    principal: Principal,
+    group_id: uuid.UUID,
+    *,
+    name_zh: str,
+    name_en: str,
+) -> Motion:
+    """The group's plenary applies to rename it (AITISA Art.5: 推进组全体成员会议作出更名申请):
+    a motion of the group's meeting, then the secretariat's review, then the chair's office."""
+    group = await group_for_update(session, group_id)
+    _require_approved(group)
+    slug = await _slug(session, group.alliance_id)
+    if _may_act_for_group(principal, slug, await members(session, group.id)) is None:
+        raise Forbidden("the group's leader, a co-leader or the secretariat puts motions forward")
+    if not (name_zh.strip() and name_en.strip()):
+        raise DomainError("the new name is given in Chinese and English")
+    if group.rename_motion_id is not None:
+        raise DomainError("a renaming of this group is under way", code="RENAME_PENDING")
+    motion = await motions.for_working_group(
+        session,
+        alliance_id=group.alliance_id,
+        group_id=group.id,
+        body=GROUP,
+        matter=MatterKind.WORKING_GROUP_RENAME,
+        title=f"推进组更名：{group.name_zh} → {name_zh.strip()}",
+        proposed_by=principal.user_id,
+        origin=f"proposed by {principal.user_id} for {group.name_zh} (AITISA Art.5)",
+        procedure=RENAME_PROCEDURE,
+    )
+    group.rename_motion_id = motion.id
+    group.proposed_name_zh, group.proposed_name_en = name_zh.strip(), name_en.strip()
+    group.rename_reviewed_on = None
+    await session.flush()
+    return motion
+
+
+async def review_rename(
+    session: AsyncSession, principal: Principal, group_id: uuid.UUID
+) -> WorkingGroup:
+    """The secretariat's review of the plenary's renaming, before the chair's office
+    approves it (AITISA Art.5: 报秘书处初审)."""
+    group = await group_for_update(session, group_id)
+    slug = await _slug(session, group.alliance_id)
+    if not (principal.operator or principal.has_role(slug, "secretariat")):
+        raise Forbidden("the secretariat reviews a renaming (AITISA Art.5)")
+    motion = await session.get(Motion, group.rename_motion_id) if group.rename_motion_id else None
+    first = (
+        await session.scalar(
+            sa.select(Stage.status).where(Stage.motion_id == motion.id, Stage.index == 0)
+        )
+        if motion
+        else None
+    )
+    if motion is None or first != "closed" or motion.status != "pending":
+        raise DomainError(
+            "the group's plenary has not applied to rename it (AITISA Art.5)", code="NO_RENAME"
+        )
+    if group.rename_reviewed_on is not None:
+        raise DomainError("the secretariat reviewed it already", code="ALREADY_REVIEWED")
+    group.rename_reviewed_on = today()
+    await session.flush()
+    return group
+
+
+async def _renamed(session: AsyncSession, group: WorkingGroup, motion: Motion) -> None:
+    former = (group.name_zh, group.name_en)
+    assert group.proposed_name_zh and group.proposed_name_en
+    group.name_zh, group.name_en = group.proposed_name_zh, group.proposed_name_en
+    group.rename_motion_id = group.proposed_name_zh = group.proposed_name_en = None
+    group.rename_reviewed_on = None
+    await _publish(
+        session,
+        WorkingGroupRenamed(
+            **_about(group, holder_users(await members(session, group.id)), "AITISA Art.5"),
+            former_name_zh=former[0],
+            former_name_en=former[1],
+            motion_id=motion.id,
+            renamed_on=today(),
         ),
     )

@@ -88,6 +88,7 @@ KINDS.update(
         Kind("working_group_dissolution_notified", mandatory=True),
         Kind("working_group_dissolution_objected"),
         Kind("working_group_dissolved"),
+        Kind("working_group_renamed"),
     )
 )
 

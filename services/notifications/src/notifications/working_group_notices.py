@@ -13,13 +13,17 @@ rules give them the next step:
 - ``member_joined``, ``post_filled``: the member concerned and the group;
 - ``dissolution_moved``, ``dissolution_objected``: the officers (the chair's office meeting)
   and the secretariat; ``dissolution_notified``: all members, mandatory (a right to object
-  within 10 days, Art.6); ``dissolved``: all members.
+  within 10 days, Art.6); ``dissolved``, ``renamed`` (Art.5): all members.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts import Event
 from contracts import governance as g
 from notifications import filing
 from servicekit.events import Envelope
@@ -37,6 +41,7 @@ KIND: dict[type[g.WorkingGroupEvent], str] = {
     g.WorkingGroupDissolutionNotified: "working_group_dissolution_notified",
     g.WorkingGroupDissolutionObjected: "working_group_dissolution_objected",
     g.WorkingGroupDissolved: "working_group_dissolved",
+    g.WorkingGroupRenamed: "working_group_renamed",
 }
 
 TO_SECRETARIAT = (g.WorkingGroupApplied,)
@@ -68,5 +73,7 @@ async def on_event(session: AsyncSession, event: g.WorkingGroupEvent, envelope: 
     )
 
 
-HANDLERS = dict.fromkeys(KIND, on_event)
+HANDLERS: dict[type[Event], Callable[[AsyncSession, Any, Envelope], Awaitable[None]]] = (
+    dict.fromkeys(KIND, on_event)
+)
 """For the ``notifications-governance`` consumer."""

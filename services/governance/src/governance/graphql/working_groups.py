@@ -107,6 +107,11 @@ class WorkingGroup:
     objection: str | None
     objected_on: date | None
     dissolved_on: date | None
+    proposed_name_zh: str | None = strawberry.field(
+        description="the new name the plenary applied for, while it is decided (Art.5)"
+    )
+    proposed_name_en: str | None
+    rename_reviewed_on: date | None
 
     @classmethod
     def from_row(cls, row: models.WorkingGroup) -> WorkingGroup:
@@ -138,6 +143,9 @@ class WorkingGroup:
             objection=row.objection,
             objected_on=row.objected_on,
             dissolved_on=row.dissolved_on,
+            proposed_name_zh=row.proposed_name_zh,
+            proposed_name_en=row.proposed_name_en,
+            rename_reviewed_on=row.rename_reviewed_on,
         )
 
     @strawberry.field(description="The applying organisations, the lead one first.")
@@ -474,6 +482,30 @@ class WorkingGroupMutations:
         async with acting(info) as session:
             row = await working_groups.review_dissolution(
                 session, info.context.principal, parse_id(group, "working group"), reasons
+            )
+        return WorkingGroup.from_row(row)
+
+    @strawberry.mutation(
+        description="The group's plenary applies to rename it: a motion of its meeting (Art.5)."
+    )
+    async def propose_working_group_rename(
+        self, info: Info, group: strawberry.ID, name_zh: str, name_en: str
+    ) -> Motion:
+        async with acting(info) as session:
+            row = await working_groups.propose_rename(
+                session,
+                info.context.principal,
+                parse_id(group, "working group"),
+                name_zh=name_zh,
+                name_en=name_en,
+            )
+        return Motion.from_row(row)
+
+    @strawberry.mutation(description="The secretariat's review of a renaming (Art.5).")
+    async def review_working_group_rename(self, info: Info, group: strawberry.ID) -> WorkingGroup:
+        async with acting(info) as session:
+            row = await working_groups.review_rename(
+                session, info.context.principal, parse_id(group, "working group")
             )
         return WorkingGroup.from_row(row)
 

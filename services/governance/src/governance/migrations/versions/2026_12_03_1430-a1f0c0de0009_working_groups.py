@@ -56,6 +56,10 @@ def upgrade() -> None:
         sa.Column("objection", sa.Text(), nullable=True),
         sa.Column("objected_on", sa.Date(), nullable=True),
         sa.Column("dissolved_on", sa.Date(), nullable=True),
+        sa.Column("rename_motion_id", UUID, nullable=True),
+        sa.Column("proposed_name_zh", sa.Text(), nullable=True),
+        sa.Column("proposed_name_en", sa.Text(), nullable=True),
+        sa.Column("rename_reviewed_on", sa.Date(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
