@@ -2,8 +2,8 @@
 meetings of a group
 
 Revision ID: a1f0c0de0009
-Revises: d1ea0d1e0001
-Create Date: 2026-12-03 14:30:00
+Revises: 9a7ced000002
+Create Date: 2026-12-03 15:30:00
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from servicekit.tenancy import tenant_policy_sql
 
 revision: str = "a1f0c0de0009"
-down_revision: str | None = "d1ea0d1e0001"
+down_revision: str | None = "9a7ced000002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
