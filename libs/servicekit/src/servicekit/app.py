@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 import strawberry
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
 
@@ -30,6 +30,7 @@ from servicekit.events.envelope import Envelope
 from servicekit.events.relay import OutboxRelay
 from servicekit.events.worker import Worker
 from servicekit.graphql.context import Context
+from servicekit.metrics import RequestMetrics, exposition, watch_pool
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import instrument, setup_tracing, shutdown_tracing
 
@@ -141,6 +142,7 @@ def create_service_app(
                 outbox,
                 batch_size=settings.relay_batch_size,
                 idle_interval=settings.relay_idle_interval,
+                service=name,
             )
             workers[asyncio.create_task(relay.run(), name=f"{name}-relay")] = relay
             for spec in consumers:
@@ -186,6 +188,11 @@ def create_service_app(
     )
     app.include_router(router, prefix="/graphql")
 
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "alive", "service": name}
@@ -208,5 +215,7 @@ def create_service_app(
         service=name,
         max_body=settings.max_request_bytes,
     )
+    app.add_middleware(RequestMetrics, service=name)
+    watch_pool(name, database.engine.pool.checkedout, settings.db_pool_size)  # type: ignore[attr-defined]
     instrument(app, database.engine)
     return app

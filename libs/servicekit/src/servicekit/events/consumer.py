@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -39,6 +40,7 @@ from servicekit.events.bus import EventBus
 from servicekit.events.envelope import STREAM, Envelope, InvalidEnvelope, subject_for
 from servicekit.events.tables import PARKED
 from servicekit.events.worker import Worker
+from servicekit.metrics import CONSUMER_EVENTS, CONSUMER_PENDING, CONSUMER_REDELIVERIES
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,9 @@ def raise_if_cancelling() -> None:
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
 
+
+PENDING_SAMPLE_SECONDS = 10.0
+"""How often a consumer samples its lag from JetStream for the metrics."""
 
 ACK_WAIT = 10.0
 """Seconds JetStream waits for an acknowledgement before it redelivers: a consumer killed with
@@ -125,7 +130,14 @@ class EventConsumer(Worker):
         )
         await js.add_consumer(STREAM, config)
         sub = await js.pull_subscribe_bind(durable=self.name, stream=STREAM)
+        sampled_at = 0.0
         while not self.stopping:
+            if time.monotonic() - sampled_at >= PENDING_SAMPLE_SECONDS:
+                sampled_at = time.monotonic()
+                info = await js.consumer_info(STREAM, self.name)
+                CONSUMER_PENDING.labels(self.name).set(
+                    (info.num_pending or 0) + (info.num_ack_pending or 0)
+                )
             try:
                 messages = await sub.fetch(self.batch, timeout=1)
             except NatsTimeoutError:
@@ -173,6 +185,8 @@ class EventConsumer(Worker):
 
     async def _handle(self, msg: Msg, parsed: Envelope | InvalidEnvelope) -> None:
         deliveries = msg.metadata.num_delivered
+        if deliveries > 1:
+            CONSUMER_REDELIVERIES.labels(self.name).inc()
         if isinstance(parsed, InvalidEnvelope):
             log.error(
                 "consumer %s: parking poison message on %s: %s", self.name, msg.subject, parsed
@@ -201,6 +215,7 @@ class EventConsumer(Worker):
                 finally:
                     heartbeat.cancel()
                 span.set_attribute("concord.event.duplicate", not handled)
+                CONSUMER_EVENTS.labels(self.name, "handled" if handled else "duplicate").inc()
             except UnhandleableEvent as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
@@ -226,6 +241,7 @@ class EventConsumer(Worker):
                         envelope.id,
                         describe(exc),
                     )
+                    CONSUMER_EVENTS.labels(self.name, "retried").inc()
                     await msg.nak(delay=retry_delay(deliveries))
                 return
         await msg.ack_sync()
@@ -234,6 +250,7 @@ class EventConsumer(Worker):
         """Keep a message that can never be handled (a dead letter), then take it off the
         stream's redelivery. If it cannot be kept (the database is down) it is given back to
         be tried again later: nothing is dropped unrecorded."""
+        CONSUMER_EVENTS.labels(self.name, "parked").inc()
         if self.parked is not None:
             try:
                 async with self.database.transaction(TenantScope.everything()) as session:

@@ -12,19 +12,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 
 import sqlalchemy as sa
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
 from servicekit.errors import describe
 from servicekit.events.bus import EventBus
 from servicekit.events.consumer import raise_if_cancelling
 from servicekit.events.worker import Worker
+from servicekit.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
+
+BACKLOG_SAMPLE_SECONDS = 5.0
 tracer = trace.get_tracer("servicekit.events")
 
 
@@ -37,9 +42,12 @@ class OutboxRelay(Worker):
         *,
         batch_size: int = 100,
         idle_interval: float = 0.2,
+        service: str = "",
     ) -> None:
         super().__init__()
         self.name = "outbox-relay"
+        self.service = service
+        self._sampled_at = 0.0
         self.database = database
         self.bus = bus
         self.outbox = outbox
@@ -103,4 +111,25 @@ class OutboxRelay(Worker):
                     .where(o.c.id.in_([r.id for r in rows]))
                     .values(published_at=sa.func.now())
                 )
+                OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+            await self._sample_backlog(session)
         return len(rows)
+
+    async def _sample_backlog(self, session: AsyncSession) -> None:
+        """The backlog's size and age for the metrics, at most every few seconds (one
+        statement on the partial index of unpublished events)."""
+        now = time.monotonic()
+        if now - self._sampled_at < BACKLOG_SAMPLE_SECONDS:
+            return
+        self._sampled_at = now
+        o = self.outbox
+        count, age = (
+            await session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.extract("epoch", sa.func.now() - sa.func.min(o.c.created_at)),
+                ).where(o.c.published_at.is_(None))
+            )
+        ).one()
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self.service).set(float(age or 0))

@@ -19,6 +19,7 @@ from servicekit.audit import MutationRecord
 from servicekit.graphql.audit import audit_query
 from servicekit.graphql.errors import DomainError, ErrorShaping, _is_data_exception
 from servicekit.graphql.guards import InputGuard
+from servicekit.metrics import operation_metrics
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def make_schema(
             ErrorShaping,
             InputGuard,
             OperationTracing,
+            operation_metrics(name),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
