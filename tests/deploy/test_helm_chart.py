@@ -177,6 +177,8 @@ def test_every_manifest_validates_against_kubernetes(
     assert docs
     failures = []
     for doc in docs:
+        if doc["apiVersion"] in CUSTOM_RESOURCES:
+            continue  # no built-in schema: checked by test_service_monitors_scrape_every_service
         try:
             kubernetes_validate.validate(doc, kube_version, strict=True)
         except kubernetes_validate.ValidationError as exc:
@@ -185,6 +187,25 @@ def test_every_manifest_validates_against_kubernetes(
         except kubernetes_validate.SchemaNotFoundError as exc:
             failures.append(exc.message)
     assert failures == []
+
+
+CUSTOM_RESOURCES = {"monitoring.coreos.com/v1"}
+"""API versions of operators' CRDs (Prometheus Operator), not in Kubernetes' own schemas."""
+
+
+def test_service_monitors_scrape_every_service() -> None:
+    values = VALUE_SETS["ci/production-values.yaml"]
+    docs = render(values)
+    monitors = of_kind(docs, "ServiceMonitor")
+    assert set(monitors) == {name(s) for s in SERVICES}
+    services = of_kind(docs, "Service")
+    for monitor_name, monitor in monitors.items():
+        spec = monitor["spec"]
+        assert set(spec) == {"selector", "namespaceSelector", "endpoints"}
+        assert spec["selector"]["matchLabels"] == services[monitor_name]["spec"]["selector"]
+        assert spec["endpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s"}]
+        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert not of_kind(render({}), "ServiceMonitor")
 
 
 def test_the_validator_catches_a_bad_manifest() -> None:
@@ -521,8 +542,9 @@ def test_network_policies() -> None:
         assert _allows_dns(policy), policy_name
     for service in SERVICES:
         policy = policies[name(service)]["spec"]
-        (rule,) = policy["ingress"]
+        rule, scrape = policy["ingress"]
         assert rule["from"] == [{"podSelector": gateway_selector}]
+        assert scrape["from"] == values["metrics"]["scrapeFrom"]  # Prometheus, for /metrics
         assert {5432, 4222, 4318} <= _egress_ports(policies[name(service)])
     gateway = policies[name("gateway")]["spec"]
     assert gateway["ingress"][0]["from"] == values["networkPolicy"]["gateway"]["ingressFrom"]
