@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from devkit.testing.events import eventually
-from devkit.testing.subgraph import SubgraphClient, claims_for
+from devkit.testing.subgraph import SubgraphClient, claims_for, running
 from servicekit.events import parked
 
 
@@ -60,3 +60,33 @@ async def test_the_service_exposes_its_figures_for_prometheus(membership: Subgra
     assert 'concord_db_pool_size{service="membership"}' in text
     assert 'concord_outbox_backlog{service="membership"}' in text
     assert 'concord_consumer_pending{consumer="membership-' in text
+
+
+async def test_a_request_while_the_database_is_unreachable_is_a_typed_retryable_error(
+    membership_settings: Any,
+) -> None:
+    """Readiness drops, and a request gets SERVICE_UNAVAILABLE (retryable), not a 500."""
+    import socket
+
+    from membership.app import create_app
+
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = membership_settings.model_copy(
+        update={
+            "database_url": f"postgresql+asyncpg://concord_app@127.0.0.1:{port}/nowhere",
+            "run_workers": False,
+        }
+    )
+    async with running(lambda: create_app(down)) as client:
+        ready = await client.http.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["database"].startswith(
+            "unreachable"
+        )
+        for query in ("{ alliances { slug } }", 'mutation { revokeRole(id: "x") { userId } }'):
+            result = await client.execute(query, claims=claims_for("someone", operator=True))
+            assert result["data"] is None or result["data"] == {}
+            (error,) = result["errors"]
+            assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "retryable": True}
+            assert "nothing was changed" in error["message"]

@@ -37,6 +37,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from servicekit.auth.signing import SIGNATURE_MAX_AGE
+from servicekit.errors import is_unavailable, unavailable_error
 from servicekit.tenancy import IN_SCOPE, TenantScope, alliance_id
 
 if TYPE_CHECKING:
@@ -192,12 +193,20 @@ class MutationRecord(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context: Context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
-        if (
-            self._is_mutation()
-            and request_id
-            and not self.execution_context.result
-            and not await self._first_sight(context, request_id)
-        ):
+        if self._is_mutation() and request_id and not self.execution_context.result:
+            try:
+                first = await self._first_sight(context, request_id)
+            except Exception as exc:  # the database is down: typed, and nothing was done
+                if not is_unavailable(exc):
+                    raise
+                self.execution_context.result = ExecutionResult(
+                    data=None, errors=[unavailable_error()]
+                )
+                yield
+                return
+        else:
+            first = True
+        if not first:
             self.execution_context.result = ExecutionResult(
                 data=None,
                 errors=[

@@ -14,7 +14,15 @@ from graphql import GraphQLError
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
 
-from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
+from servicekit.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    describe,
+    is_unavailable,
+    unavailable_error,
+)
 
 __all__ = ["Conflict", "DomainError", "ErrorShaping", "Forbidden", "NotFound", "shape_error"]
 
@@ -68,6 +76,9 @@ def shape_error(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions={"code": "BAD_USER_INPUT"},
         )
+    if is_unavailable(original):
+        log.warning("database unavailable at %s: %s", error.path, describe(original))
+        return unavailable_error(nodes=error.nodes, path=error.path)
     span = trace.get_current_span().get_span_context()
     trace_id = format(span.trace_id, "032x") if span.is_valid else None
     log.error("unexpected error at %s", error.path, exc_info=original)
