@@ -121,3 +121,43 @@ async def test_an_expired_token_is_refused_by_the_subgraph() -> None:
     async with subgraph() as client:
         response = await call(client, claims(exp=int(time.time()) - 5))
     assert response.status_code == 401
+
+
+async def test_during_a_rotation_both_secrets_are_accepted_and_no_other() -> None:
+    """Rotating the signing secret (operations.md): the services accept the current and the
+    next secret, the gateway switches, then the old one is dropped; a third is refused."""
+    new, stranger = "n" * 40, "s" * 40
+    app = FastAPI()
+
+    @app.post("/graphql")
+    async def graphql(request: Request) -> dict[str, Any]:
+        return {"data": {"sub": request.scope["state"]["principal"].user_id}}
+
+    wrapped = GatewaySignatureMiddleware(
+        app, secret=[SECRET, new], service="membership", max_body=1 << 20
+    )
+    body = b'{"query":"{ x }"}'
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=wrapped), base_url="http://sg"
+    ) as client:
+        for secret, status in ((SECRET, 200), (new, 200), (stranger, 401)):
+            headers = sign_request(secret, claims(), body, audience="membership")
+            response = await client.post("/graphql", content=body, headers=headers)
+            assert response.status_code == status, secret[:1]
+
+
+def test_the_next_secret_is_held_to_the_production_length() -> None:
+    from servicekit.settings import ServiceSettings
+
+    with pytest.raises(ValueError, match="SIGNING_SECRET_NEXT"):
+        ServiceSettings(
+            database_url="postgresql+asyncpg://app@db/x",
+            signing_secret="c" * 40,
+            signing_secret_next="short-but-16-chars",
+        )
+    both = ServiceSettings(
+        database_url="postgresql+asyncpg://app@db/x",
+        signing_secret="c" * 40,
+        signing_secret_next="d" * 40,
+    )
+    assert both.accepted_signing_secrets == ["c" * 40, "d" * 40]

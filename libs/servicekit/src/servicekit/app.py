@@ -211,7 +211,7 @@ def create_service_app(
 
     app.add_middleware(
         GatewaySignatureMiddleware,
-        secret=settings.signing_secret,
+        secret=settings.accepted_signing_secrets,
         service=name,
         max_body=settings.max_request_bytes,
     )

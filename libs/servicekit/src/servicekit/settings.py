@@ -21,6 +21,14 @@ from sqlalchemy.engine import make_url
 
 
 class ServiceSettings(BaseSettings):
+    @property
+    def accepted_signing_secrets(self) -> list[str]:
+        """The secrets a gateway signature may be made with (two during a rotation)."""
+        return [
+            self.signing_secret,
+            *([self.signing_secret_next] if self.signing_secret_next else []),
+        ]
+
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     database_url: str = Field(description="runtime role (owns nothing, no BYPASSRLS)")
@@ -29,6 +37,12 @@ class ServiceSettings(BaseSettings):
     )
     nats_url: str = "nats://127.0.0.1:4222"
     signing_secret: str = Field(min_length=16, description="HMAC secret shared with the gateway")
+    signing_secret_next: str | None = Field(
+        default=None,
+        min_length=16,
+        description="during a rotation: the new secret, accepted beside the current one until "
+        "the gateway signs with it (docs/operations.md)",
+    )
     environment: Literal["development", "production"] = "production"
     db_pool_size: int = 10
     relay_batch_size: int = 100
@@ -45,6 +59,8 @@ class ServiceSettings(BaseSettings):
         problems = []
         if len(self.signing_secret) < 32:
             problems.append("SIGNING_SECRET must have at least 32 characters in production")
+        if self.signing_secret_next is not None and len(self.signing_secret_next) < 32:
+            problems.append("SIGNING_SECRET_NEXT must have at least 32 characters in production")
         try:
             user = make_url(self.database_url).username
         except Exception:  # an unparsable URL fails when the engine is made

@@ -8,6 +8,7 @@ request gets HTTP 401 with a GraphQL-shaped error; nothing of the application ru
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +20,13 @@ from servicekit.auth.signing import REQUEST_ID_HEADER, Unauthenticated, verify_r
 
 class GatewaySignatureMiddleware:
     def __init__(
-        self, app: ASGIApp, *, secret: str, service: str, max_body: int, path: str = "/graphql"
+        self,
+        app: ASGIApp,
+        *,
+        secret: str | Sequence[str],
+        service: str,
+        max_body: int,
+        path: str = "/graphql",
     ) -> None:
         self.app = app
         self.secret = secret

@@ -16,7 +16,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from servicekit.auth.claims import Claims, InvalidClaims
@@ -73,7 +73,7 @@ def sign_request(
 
 
 def verify_request(
-    secret: str,
+    secret: str | Sequence[str],
     headers: Mapping[str, str],
     body: bytes,
     *,
@@ -81,15 +81,23 @@ def verify_request(
     now: float | None = None,
 ) -> dict[str, Any]:
     """The verified claims of a request signed for the subgraph ``audience``; raises
-    :class:`Unauthenticated` otherwise (also for claims that do not fit the claim model)."""
+    :class:`Unauthenticated` otherwise (also for claims that do not fit the claim model).
+
+    ``secret`` may be several: during a rotation of the signing secret the services accept the
+    old and the new one, so the gateway can switch without a request refused (operations.md)."""
     claims_header = headers.get(CLAIMS_HEADER)
     timestamp = headers.get(TIMESTAMP_HEADER)
     signature = headers.get(SIGNATURE_HEADER)
     request_id = headers.get(REQUEST_ID_HEADER)
     if not (claims_header and timestamp and signature and request_id):
         raise Unauthenticated("this service answers only requests signed by the gateway")
-    expected = _mac(secret, audience, timestamp, request_id, claims_header, body)
-    if not hmac.compare_digest(expected, signature):
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if not any(
+        hmac.compare_digest(
+            _mac(s, audience, timestamp, request_id, claims_header, body), signature
+        )
+        for s in secrets
+    ):
         raise Unauthenticated("the gateway signature does not match this request")
     clock = now if now is not None else time.time()
     try:
