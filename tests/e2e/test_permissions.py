@@ -262,6 +262,10 @@ MATRIX: dict[str, Entry] = {
         '{ membershipFigures(since: "2026-01-01", until: "2026-12-31") { members } }',
         row(OK, OK, OK, REFUSED, REFUSED, REFUSED, OK, REFUSED),
     ),
+    "Query.governanceFigures": Entry(
+        '{ governanceFigures(since: "2026-01-01", until: "2026-12-31") { meetingsHeld } }',
+        row(OK, OK, OK, REFUSED, REFUSED, REFUSED, OK, REFUSED),
+    ),
     "Query.membershipAuditLog": _log("membership"),
     "Query.governanceAuditLog": _log("governance"),
     "Query.financeAuditLog": _log("finance"),

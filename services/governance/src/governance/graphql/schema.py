@@ -13,6 +13,8 @@ from contracts.governance import AttendanceStatus
 from governance import charters, meetings, models, motions, queries, reading, seats, votes
 from governance.graphql import working_groups as wg
 from governance.graphql.enums import BallotChoice, MotionStatus
+from governance.graphql.figures import FiguresQuery, GovernanceFigures
+from governance.graphql.figures import for_alliance as figures_for_alliance
 from governance.graphql.types import (
     BallotReceipt,
     Meeting,
@@ -21,6 +23,7 @@ from governance.graphql.types import (
     VoteStage,
     loader,
 )
+from servicekit.figures import Grouping
 from servicekit.graphql import Forbidden, Info, NotFound, make_schema
 from servicekit.graphql.glossary import BodyKind
 from servicekit.graphql.ids import parse_id
@@ -233,6 +236,20 @@ class Alliance:
     async def working_groups(self, info: Info) -> list[wg.WorkingGroup]:
         return await wg.working_groups_of(info, parse_id(self.id))
 
+    @strawberry.field(
+        description="Meetings held per body against the charter's minimum, motions passed and "
+        "failed, votes with their turnout and quorum failures, over a window (staff and the "
+        "operator). Batched over every alliance of the request."
+    )
+    async def governance_figures(
+        self,
+        info: Info,
+        since: date,
+        until: date,
+        grouping: Grouping = Grouping.MONTH,
+    ) -> GovernanceFigures:
+        return await figures_for_alliance(info, self.id, since, until, grouping)
+
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:
         return cls(id=id)
@@ -242,7 +259,7 @@ class Alliance:
 
 
 @strawberry.type
-class Query:
+class Query(FiguresQuery):
     @strawberry.field
     async def body(self, info: Info, id: strawberry.ID) -> Body | None:
         return await Body.resolve_reference(info, id)
