@@ -12,9 +12,12 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from finance import budgets, matters, models, queries
+from finance.graphql.figures import FinanceFigures
+from finance.graphql.figures import for_alliance as figures_for_alliance
 from finance.graphql.money import Currency, Money, minor_of
 from finance.kinds import BudgetStatus as BudgetStatusEnum
 from finance.money import Currency as CurrencyEnum
+from servicekit.figures import Grouping
 from servicekit.graphql import Info
 from servicekit.graphql.ids import parse_id
 
@@ -150,6 +153,15 @@ class Alliance:
     @strawberry.field(description="The alliance's budgets, newest fiscal year first.")
     async def budgets(self, info: Info) -> list[Budget]:
         return [Budget.from_row(r) for r in await _budgets_loader(info).load(parse_id(self.id))]
+
+    @strawberry.field(
+        description="Membership fees invoiced and paid per period, and those overdue now, per "
+        "currency, over a window (staff and the operator). Batched over the request's alliances."
+    )
+    async def finance_figures(
+        self, info: Info, since: date, until: date, grouping: Grouping = Grouping.MONTH
+    ) -> FinanceFigures:
+        return await figures_for_alliance(info, self.id, since, until, grouping)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:
