@@ -812,6 +812,15 @@ def _wg_seat(w: World) -> dict[str, Any]:
     return {"s": members[-1]["id"]}
 
 
+def _wg_reported(w: World) -> dict[str, Any]:
+    made = staff(w.platform, WG).data(
+        'mutation($g: ID!) { reportWorkingGroupYear(group: $g, year: 2026, report: "报告") '
+        "{ id } }",
+        {"g": _wg_decided(w)},
+    )
+    return {"e": made["reportWorkingGroupYear"]["id"]}
+
+
 MOVE_WG = (
     'mutation($g: ID!) { moveWorkingGroupDissolution(group: $g, ground: "inactive", '
     'reasons: "未开展必要工作") { id } }'
@@ -906,6 +915,26 @@ MATRIX.update(
             'nameEn: "New name") { id } }',
             AITISA_STAFF,
             lambda w: {"g": _wg_decided(w)},
+        ),
+        # the group draws up its rules (Art.14): a motion put by the leader or the secretariat
+        "Mutation.proposeWorkingGroupRules": Entry(
+            'mutation($g: ID!) { proposeWorkingGroupRules(group: $g, text: "细则") { id } }',
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # the group reports its year through its leader, or the secretariat records it (Art.11)
+        "Mutation.reportWorkingGroupYear": Entry(
+            'mutation($g: ID!) { reportWorkingGroupYear(group: $g, year: 2026, report: "报告") '
+            "{ id } }",
+            AITISA_STAFF,
+            lambda w: {"g": _wg_decided(w)},
+        ),
+        # the secretariat evaluates (Art.11); an officer does not
+        "Mutation.evaluateWorkingGroup": Entry(
+            "mutation($e: ID!) { evaluateWorkingGroup(evaluation: $e, result: COMMENDATION, "
+            'findings: "成效显著") { id } }',
+            AITISA_STAFF,
+            _wg_reported,
         ),
         # needs the plenary's vote first (Art.5): weak row
         "Mutation.reviewWorkingGroupRename": Entry(

@@ -645,14 +645,7 @@ async def test_the_plenary_applies_to_rename_the_secretariat_reviews_the_chairs_
     assert [s["body"] for s in motion["stages"]] == ["WORKING_GROUP", "CHAIRS_OFFICE"]
     review = "mutation($g: ID!) { reviewWorkingGroupRename(group: $g) { renameReviewedOn } }"
     assert codes(await world.raw(review, {"g": group_id})) == ["NO_RENAME"]
-    members = (await group(world, group_id))["members"]
-    meeting = (await group_meeting(world, group_id, agenda=[motion["id"]]))["data"]
-    meeting_id = meeting["conveneWorkingGroupMeeting"]["id"]
-    await world.attend(meeting_id, [{"seat": m["id"], "status": "PRESENT"} for m in members[:4]])
-    stage = (await world.open_vote(motion["id"], meeting_id))["data"]["openVote"]
-    for seat in members[:4]:
-        await world.cast(stage["id"], seat, "yes")
-    assert (await world.close(stage["id"]))["result"]["passed"]
+    await plenary_passes(world, group_id, motion)
     office = await world.convene("CHAIRS_OFFICE", agenda=[motion["id"]])
     assert codes(await world.open_vote(motion["id"], office)) == ["NOT_REVIEWED"]
     assert not (await world.raw(review, {"g": group_id})).get("errors")
@@ -666,3 +659,86 @@ async def test_the_plenary_applies_to_rename_the_secretariat_reviews_the_chairs_
         if e["groupId"] == group_id
     ]
     assert [(e["formerNameZh"], e["rule"]) for e in renamed] == [(former, "AITISA Art.5")]
+
+
+async def plenary_passes(world: World, group_id: str, motion: dict[str, Any]) -> None:
+    """Four of the group's six members present, all for."""
+    members = (await group(world, group_id))["members"]
+    meeting = (await group_meeting(world, group_id, agenda=[motion["id"]]))["data"]
+    meeting_id = meeting["conveneWorkingGroupMeeting"]["id"]
+    await world.attend(meeting_id, [{"seat": m["id"], "status": "PRESENT"} for m in members[:4]])
+    stage = (await world.open_vote(motion["id"], meeting_id))["data"]["openVote"]
+    for seat in members[:4]:
+        await world.cast(stage["id"], seat, "yes")
+    assert (await world.close(stage["id"]))["result"]["passed"]
+
+
+# ------------------------------------------------------------------- activity rules (Art.14)
+
+
+async def test_a_groups_own_activity_rules_apply_only_once_the_chairs_office_approves_them(
+    governance: SubgraphClient, nats_url: str
+) -> None:
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:6])
+    made = await world.raw(
+        'mutation($g: ID!) { proposeWorkingGroupRules(group: $g, text: "每季度召开一次会议") '
+        "{ id stages { body } } }",
+        {"g": group_id},
+    )
+    motion = made["data"]["proposeWorkingGroupRules"]
+    assert [s["body"] for s in motion["stages"]] == ["WORKING_GROUP", "CHAIRS_OFFICE"]
+    await plenary_passes(world, group_id, motion)
+    adopted = await world.q(
+        "query($id: ID!) { workingGroup(id: $id) { rules proposedRules } }", {"id": group_id}
+    )
+    assert adopted["workingGroup"] == {"rules": None, "proposedRules": "每季度召开一次会议"}
+    await chairs_office_decides(world, motion["id"], yes=True)
+    approved = await world.q(
+        "query($id: ID!) { workingGroup(id: $id) { rules rulesApprovedOn } }", {"id": group_id}
+    )
+    assert approved["workingGroup"]["rules"] == "每季度召开一次会议"
+
+
+# --------------------------------------------------------------------------- evaluation (Art.11)
+
+
+async def test_the_secretariat_evaluates_a_reported_year_and_a_warning_needs_corrective_actions(
+    governance: SubgraphClient, nats_url: str, governance_db: ServiceDatabase
+) -> None:
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:5])
+    report = (
+        "mutation($g: ID!) { reportWorkingGroupYear(group: $g, year: 2026, "
+        'report: "召开工作会议两次，发布技术报告") { id status } }'
+    )
+    reported = await world.raw(report, {"g": group_id})
+    evaluation = reported["data"]["reportWorkingGroupYear"]["id"]
+    assert codes(await world.raw(report, {"g": group_id})) == ["ALREADY_REPORTED"]
+    evaluate = (
+        "mutation($e: ID!, $a: String) { evaluateWorkingGroup(evaluation: $e, result: WARNING, "
+        'findings: "活动不足", correctiveActions: $a) { status motionId } }'
+    )
+    assert codes(await world.raw(evaluate, {"e": evaluation, "a": None})) == [
+        "CORRECTIVE_ACTIONS_REQUIRED"
+    ]
+    evaluated = await world.raw(evaluate, {"e": evaluation, "a": "每年至少召开两次工作会议"})
+    motion = evaluated["data"]["evaluateWorkingGroup"]["motionId"]
+    await chairs_office_decides(world, motion, yes=True)
+    found = await world.q(
+        "query($id: ID!) { workingGroup(id: $id) { evaluations { year status result "
+        "correctiveActions approvedOn } } }",
+        {"id": group_id},
+    )
+    [year] = found["workingGroup"]["evaluations"]
+    assert (year["year"], year["status"], year["result"]) == (2026, "approved", "WARNING")
+    published = [
+        e
+        for e in await outbox_events(
+            governance_db.migration_dsn, "governance.working_group.evaluated"
+        )
+        if e["groupId"] == group_id
+    ]
+    assert [(e["result"], e["correctiveActions"], e["rule"]) for e in published] == [
+        ("warning", "每年至少召开两次工作会议", "AITISA Art.11")
+    ]

@@ -42,6 +42,13 @@ def test_the_dissolution_notice_gives_the_last_day_to_object() -> None:
     assert "13 December 2026" in render(kind, "en", context(kind)).body
 
 
+def test_a_warning_is_published_with_its_corrective_actions() -> None:
+    kind = "working_group_evaluated"
+    zh = render(kind, "zh", context(kind)).body
+    assert "警告" in zh and "整改意见：每年至少召开两次工作会议" in zh
+    assert "Corrective actions: 每年至少召开两次工作会议" in render(kind, "en", context(kind)).body
+
+
 def test_a_declined_application_gives_its_reasons() -> None:
     kind = "working_group_answered"
     assert "与现有推进组业务重叠" in render(kind, "zh", context(kind)).body

@@ -79,6 +79,19 @@ SAMPLES: dict[str, g.WorkingGroupEvent] = {
         motion_id=uuid.uuid4(),
         renamed_on=date(2026, 12, 20),
     ),
+    "working_group_rules_approved": g.WorkingGroupRulesApproved(
+        **GROUP, motion_id=uuid.uuid4(), approved_on=date(2026, 12, 20)
+    ),
+    "working_group_evaluated": g.WorkingGroupEvaluated(
+        **GROUP,
+        evaluation_id=uuid.uuid4(),
+        year=2026,
+        result=g.WorkingGroupEvaluationResult.WARNING,
+        findings="活动不足",
+        corrective_actions="每年至少召开两次工作会议",
+        motion_id=uuid.uuid4(),
+        approved_on=date(2027, 1, 20),
+    ),
     "working_group_dissolved": g.WorkingGroupDissolved(
         **GROUP, route="members", motion_id=uuid.uuid4(), dissolved_on=date(2026, 12, 20)
     ),

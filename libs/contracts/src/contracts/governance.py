@@ -241,6 +241,39 @@ class WorkingGroupRenamed(
     renamed_on: date
 
 
+class WorkingGroupRulesApproved(
+    WorkingGroupEvent, type="governance.working_group.rules_approved", subject="group id"
+):
+    """The chair's office meeting approved the group's own activity rules: they apply from
+    now (AITISA Art.14)."""
+
+    motion_id: uuid.UUID
+    approved_on: date
+
+
+class WorkingGroupEvaluationResult(StrEnum):
+    COMMENDATION = "commendation"
+    """An excellent group, commended (AITISA Art.11: 对优秀推进组进行表彰)."""
+    SATISFACTORY = "satisfactory"
+    WARNING = "warning"
+    """An unsatisfactory group, warned with corrective actions (提出警告和整改意见)."""
+
+
+class WorkingGroupEvaluated(
+    WorkingGroupEvent, type="governance.working_group.evaluated", subject="evaluation id"
+):
+    """A year's evaluation, approved by the chair's office meeting and published (AITISA
+    Art.11)."""
+
+    evaluation_id: uuid.UUID
+    year: int
+    result: WorkingGroupEvaluationResult
+    findings: str
+    corrective_actions: str | None = None
+    motion_id: uuid.UUID
+    approved_on: date
+
+
 class MotionDecided(Event, type="governance.motion.decided", subject="motion id"):
     """A motion's last stage closed, or a stage failed: the decision, with its numbers and rule.
 

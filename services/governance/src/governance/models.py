@@ -377,6 +377,12 @@ class WorkingGroup(Base):
     proposed_name_zh: Mapped[str | None] = mapped_column(sa.Text)
     proposed_name_en: Mapped[str | None] = mapped_column(sa.Text)
     rename_reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
+    rules_motion_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    proposed_rules: Mapped[str | None] = mapped_column(
+        sa.Text, doc="activity rules the group adopted, awaiting the chair's office (Art.14)"
+    )
+    rules: Mapped[str | None] = mapped_column(sa.Text, doc="its activity rules in force")
+    rules_approved_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
@@ -398,6 +404,35 @@ class WorkingGroupInitiator(Base):
     contact_user_id: Mapped[str] = mapped_column(sa.Text)
     contact_name: Mapped[str] = mapped_column(sa.Text)
     position: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
+
+
+class WorkingGroupEvaluation(Base):
+    """A group's year: its written report, the secretariat's evaluation, the chair's office
+    approval, then published (AITISA Art.11)."""
+
+    __tablename__ = "working_group_evaluations"
+    __table_args__ = (sa.UniqueConstraint("group_id", "year"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), sa.ForeignKey("working_groups.id")
+    )
+    year: Mapped[int] = mapped_column(sa.Integer)
+    report: Mapped[str] = mapped_column(sa.Text)
+    reported_by: Mapped[str] = mapped_column(sa.Text)
+    reported_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(
+        sa.String(20), doc="reported | evaluated | approved | returned"
+    )
+    result: Mapped[str | None] = mapped_column(
+        sa.String(20), doc="commendation | satisfactory | warning"
+    )
+    findings: Mapped[str | None] = mapped_column(sa.Text)
+    corrective_actions: Mapped[str | None] = mapped_column(sa.Text)
+    evaluated_on: Mapped[date | None] = mapped_column(sa.Date)
+    motion_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    approved_on: Mapped[date | None] = mapped_column(sa.Date)
 
 
 class WorkingGroupRequest(Base):
@@ -440,5 +475,6 @@ TENANT_TABLES: dict[str, str] = {
     "working_groups": "alliance_id",
     "working_group_initiators": "alliance_id",
     "working_group_requests": "alliance_id",
+    "working_group_evaluations": "alliance_id",
 }
 PLATFORM_TABLES: set[str] = {"calendar_schedules"}

@@ -53,6 +53,8 @@ from contracts.governance import (
     WorkingGroupDissolutionNotified,
     WorkingGroupDissolutionObjected,
     WorkingGroupDissolved,
+    WorkingGroupEvaluated,
+    WorkingGroupEvaluationResult,
     WorkingGroupEvent,
     WorkingGroupLeaving,
     WorkingGroupMemberJoined,
@@ -60,6 +62,7 @@ from contracts.governance import (
     WorkingGroupPostFilled,
     WorkingGroupRejectionNotified,
     WorkingGroupRenamed,
+    WorkingGroupRulesApproved,
 )
 from governance import charters, deadlines, meetings, motions, seats
 from governance.models import (
@@ -71,6 +74,7 @@ from governance.models import (
     Seat,
     Stage,
     WorkingGroup,
+    WorkingGroupEvaluation,
     WorkingGroupInitiator,
     WorkingGroupRequest,
     outbox,
@@ -95,9 +99,9 @@ MEMBERS_GROUND = "no_demand"
 GROUP_MATTERS = (
     MatterKind.ORDINARY_RESOLUTION,
     MatterKind.WORKING_GROUP_DISSOLUTION,
-    MatterKind.WORKING_GROUP_RULES,
 )
 RENAME_PROCEDURE = "working_group_rename"
+RULES_PROCEDURE = "working_group_rules"
 """What a group's own meeting votes on (AITISA Art.10(1), 5, 6, 14)."""
 
 
@@ -634,6 +638,13 @@ async def after_stage_closed(
             await _founded(session, group, motion)
         else:
             await _rejected(session, group, motion)
+    elif matter is MatterKind.WORKING_GROUP_RULES:
+        if motion.status == "failed":
+            group.rules_motion_id = group.proposed_rules = None
+        elif stage.body == CHAIRS_OFFICE and motion.status == "passed":
+            await _rules_approved(session, group, motion)
+    elif matter is MatterKind.WORKING_GROUP_EVALUATION and final:
+        await _evaluation_decided(session, group, motion)
     elif matter is MatterKind.WORKING_GROUP_RENAME:
         if motion.status == "failed":
             group.rename_motion_id = group.proposed_name_zh = group.proposed_name_en = None
@@ -1317,4 +1328,178 @@ async def _renamed(session: AsyncSession, group: WorkingGroup, motion: Motion) -
             motion_id=motion.id,
             renamed_on=today(),
         ),
+    )
+
+
+# ------------------------------------------------------------------- activity rules (Art.14)
+
+
+async def propose_rules(
+    session: AsyncSession, principal: Principal, group_id: uuid.UUID, text: str
+) -> Motion:
+    """The group draws up its own activity rules (a motion of its meeting); they apply only
+    once the chair's office meeting approves them (AITISA Art.14)."""
+    group = await group_for_update(session, group_id)
+    _require_approved(group)
+    slug = await _slug(session, group.alliance_id)
+    if _may_act_for_group(principal, slug, await members(session, group.id)) is None:
+        raise Forbidden("the group's leader, a co-leader or the secretariat puts motions forward")
+    if not text.strip():
+        raise DomainError("the motion gives the text of the rules")
+    if group.rules_motion_id is not None:
+        raise DomainError("the group's rules are being decided", code="RULES_PENDING")
+    motion = await motions.for_working_group(
+        session,
+        alliance_id=group.alliance_id,
+        group_id=group.id,
+        body=GROUP,
+        matter=MatterKind.WORKING_GROUP_RULES,
+        title=f"推进组活动细则：{group.name_zh}",
+        proposed_by=principal.user_id,
+        origin=f"proposed by {principal.user_id} for {group.name_zh} (AITISA Art.14)",
+        procedure=RULES_PROCEDURE,
+    )
+    group.rules_motion_id, group.proposed_rules = motion.id, text.strip()
+    await session.flush()
+    return motion
+
+
+async def _rules_approved(session: AsyncSession, group: WorkingGroup, motion: Motion) -> None:
+    group.rules, group.rules_approved_on = group.proposed_rules, today()
+    group.rules_motion_id = group.proposed_rules = None
+    await _publish(
+        session,
+        WorkingGroupRulesApproved(
+            **_about(group, holder_users(await members(session, group.id)), "AITISA Art.14"),
+            motion_id=motion.id,
+            approved_on=group.rules_approved_on,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- evaluation (Art.11)
+
+
+async def evaluations_of(
+    session: AsyncSession, group_ids: Sequence[uuid.UUID]
+) -> list[list[WorkingGroupEvaluation]]:
+    rows = (
+        await session.scalars(
+            sa.select(WorkingGroupEvaluation)
+            .where(WorkingGroupEvaluation.group_id.in_(set(group_ids)))
+            .order_by(WorkingGroupEvaluation.year)
+        )
+    ).all()
+    out: dict[uuid.UUID, list[WorkingGroupEvaluation]] = {g: [] for g in group_ids}
+    for row in rows:
+        out[row.group_id].append(row)
+    return [out[g] for g in group_ids]
+
+
+async def report_year(
+    session: AsyncSession, principal: Principal, group_id: uuid.UUID, *, year: int, report: str
+) -> WorkingGroupEvaluation:
+    """The group reports its year's work in writing to the secretariat (AITISA Art.11, 8(7))."""
+    group = await group_for_update(session, group_id)
+    _require_approved(group)
+    slug = await _slug(session, group.alliance_id)
+    if _may_act_for_group(principal, slug, await members(session, group.id)) is None:
+        raise Forbidden("the group reports through its leader or a co-leader (AITISA Art.8(7))")
+    if not report.strip():
+        raise DomainError("the report is in writing: give its text", code="REPORT_INCOMPLETE")
+    if year > today().year:
+        raise DomainError("a year is reported once it has begun", code="BAD_YEAR")
+    found = await session.scalar(
+        sa.select(WorkingGroupEvaluation.id).where(
+            WorkingGroupEvaluation.group_id == group.id, WorkingGroupEvaluation.year == year
+        )
+    )
+    if found is not None:
+        raise DomainError(f"the group reported on {year} already", code="ALREADY_REPORTED")
+    row = WorkingGroupEvaluation(
+        id=uuid.uuid4(),
+        alliance_id=group.alliance_id,
+        group_id=group.id,
+        year=year,
+        report=report.strip(),
+        reported_by=principal.user_id,
+        reported_on=today(),
+        status="reported",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def evaluate(
+    session: AsyncSession,
+    principal: Principal,
+    evaluation_id: uuid.UUID,
+    *,
+    result: WorkingGroupEvaluationResult,
+    findings: str,
+    corrective_actions: str | None,
+) -> WorkingGroupEvaluation:
+    """The secretariat evaluates the year; the chair's office meeting approves the result
+    (a pending motion of it) before it is published (AITISA Art.11)."""
+    row = await session.get(WorkingGroupEvaluation, evaluation_id, with_for_update=True)
+    if row is None:
+        raise NotFound("no such evaluation")
+    group = await group_for_update(session, row.group_id)
+    slug = await _slug(session, group.alliance_id)
+    if not (principal.operator or principal.has_role(slug, "secretariat")):
+        raise Forbidden("the secretariat evaluates the working groups (AITISA Art.11)")
+    if row.status not in ("reported", "returned"):
+        raise DomainError(f"this evaluation is {row.status}", code="ALREADY_EVALUATED")
+    if not findings.strip():
+        raise DomainError("the evaluation states its findings")
+    actions = (corrective_actions or "").strip() or None
+    if result is WorkingGroupEvaluationResult.WARNING and actions is None:
+        raise DomainError(
+            "a warning comes with corrective actions (AITISA Art.11: 提出警告和整改意见)",
+            code="CORRECTIVE_ACTIONS_REQUIRED",
+        )
+    motion = await motions.for_working_group(
+        session,
+        alliance_id=group.alliance_id,
+        group_id=group.id,
+        body=CHAIRS_OFFICE,
+        matter=MatterKind.WORKING_GROUP_EVALUATION,
+        title=f"推进组{row.year}年度评估：{group.name_zh}（{result.value}）",
+        proposed_by=principal.user_id,
+        origin=f"evaluated by the secretariat ({principal.user_id}), AITISA Art.11",
+    )
+    row.status, row.result = "evaluated", result.value
+    row.findings, row.corrective_actions = findings.strip(), actions
+    row.evaluated_on, row.motion_id = today(), motion.id
+    await session.flush()
+    return row
+
+
+async def _evaluation_decided(session: AsyncSession, group: WorkingGroup, motion: Motion) -> None:
+    row = await session.scalar(
+        sa.select(WorkingGroupEvaluation)
+        .where(WorkingGroupEvaluation.motion_id == motion.id)
+        .with_for_update()
+    )
+    if row is None:
+        return
+    if motion.status != "passed":
+        row.status = "returned"  # the secretariat evaluates again
+        return
+    row.status, row.approved_on = "approved", today()
+    assert row.result is not None
+    await _publish(
+        session,
+        WorkingGroupEvaluated(
+            **_about(group, holder_users(await members(session, group.id)), "AITISA Art.11"),
+            evaluation_id=row.id,
+            year=row.year,
+            result=WorkingGroupEvaluationResult(row.result),
+            findings=row.findings or "",
+            corrective_actions=row.corrective_actions,
+            motion_id=motion.id,
+            approved_on=row.approved_on,
+        ),
+        subject=row.id,
     )

@@ -89,6 +89,8 @@ KINDS.update(
         Kind("working_group_dissolution_objected"),
         Kind("working_group_dissolved"),
         Kind("working_group_renamed"),
+        Kind("working_group_rules_approved"),
+        Kind("working_group_evaluated"),
     )
 )
 

@@ -13,7 +13,9 @@ rules give them the next step:
 - ``member_joined``, ``post_filled``: the member concerned and the group;
 - ``dissolution_moved``, ``dissolution_objected``: the officers (the chair's office meeting)
   and the secretariat; ``dissolution_notified``: all members, mandatory (a right to object
-  within 10 days, Art.6); ``dissolved``, ``renamed`` (Art.5): all members.
+  within 10 days, Art.6); ``dissolved``, ``renamed`` (Art.5), ``rules_approved`` (Art.14):
+  all members;
+- ``evaluated``: all members, the officers and the secretariat (published, Art.11).
 """
 
 from __future__ import annotations
@@ -42,10 +44,16 @@ KIND: dict[type[g.WorkingGroupEvent], str] = {
     g.WorkingGroupDissolutionObjected: "working_group_dissolution_objected",
     g.WorkingGroupDissolved: "working_group_dissolved",
     g.WorkingGroupRenamed: "working_group_renamed",
+    g.WorkingGroupRulesApproved: "working_group_rules_approved",
+    g.WorkingGroupEvaluated: "working_group_evaluated",
 }
 
 TO_SECRETARIAT = (g.WorkingGroupApplied,)
-TO_CHAIRS_OFFICE = (g.WorkingGroupDissolutionMoved, g.WorkingGroupDissolutionObjected)
+TO_CHAIRS_OFFICE = (
+    g.WorkingGroupDissolutionMoved,
+    g.WorkingGroupDissolutionObjected,
+    g.WorkingGroupEvaluated,
+)
 
 
 async def on_event(session: AsyncSession, event: g.WorkingGroupEvent, envelope: Envelope) -> None:

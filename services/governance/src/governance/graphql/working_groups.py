@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter.ids import MatterKind, MeetingMode
 from charter.model import WorkingGroupRules
+from contracts.governance import WorkingGroupEvaluationResult
 from governance import charters, meetings, models, seats, working_groups
 from governance.graphql.deadlines import Deadline, deadlines_of
 from governance.graphql.types import Meeting, Motion, Seat, loader
@@ -40,6 +41,46 @@ class WorkingGroupStatus(StrEnum):
 class WorkingGroupPost(StrEnum):
     GROUP_LEADER = "group_leader"
     GROUP_CO_LEADER = "group_co_leader"
+
+
+strawberry.enum(
+    WorkingGroupEvaluationResult,
+    name="WorkingGroupEvaluationResult",
+    description="commendation, satisfactory, or a warning with corrective actions (Art.11).",
+)
+
+
+@strawberry.type(description="A group's year: report, evaluation, approval (AITISA Art.11).")
+class WorkingGroupEvaluation:
+    id: strawberry.ID
+    year: int
+    report: str
+    reported_on: date
+    status: str = strawberry.field(description="reported | evaluated | approved | returned")
+    result: WorkingGroupEvaluationResult | None
+    findings: str | None
+    corrective_actions: str | None
+    evaluated_on: date | None
+    motion_id: strawberry.ID | None = strawberry.field(
+        description="the chair's office motion that approves it"
+    )
+    approved_on: date | None
+
+    @classmethod
+    def from_row(cls, row: models.WorkingGroupEvaluation) -> WorkingGroupEvaluation:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            year=row.year,
+            report=row.report,
+            reported_on=row.reported_on,
+            status=row.status,
+            result=WorkingGroupEvaluationResult(row.result) if row.result else None,
+            findings=row.findings,
+            corrective_actions=row.corrective_actions,
+            evaluated_on=row.evaluated_on,
+            motion_id=strawberry.ID(str(row.motion_id)) if row.motion_id else None,
+            approved_on=row.approved_on,
+        )
 
 
 @strawberry.type(description="An applying organisation and its contact (AITISA Art.4(1)).")
@@ -112,6 +153,14 @@ class WorkingGroup:
     )
     proposed_name_en: str | None
     rename_reviewed_on: date | None
+    rules: str | None = strawberry.field(
+        description="its own activity rules, in force once the chair's office approved them "
+        "(Art.14)"
+    )
+    rules_approved_on: date | None
+    proposed_rules: str | None = strawberry.field(
+        description="rules the group drew up, awaiting the chair's office (Art.14)"
+    )
 
     @classmethod
     def from_row(cls, row: models.WorkingGroup) -> WorkingGroup:
@@ -146,6 +195,9 @@ class WorkingGroup:
             proposed_name_zh=row.proposed_name_zh,
             proposed_name_en=row.proposed_name_en,
             rename_reviewed_on=row.rename_reviewed_on,
+            rules=row.rules,
+            rules_approved_on=row.rules_approved_on,
+            proposed_rules=row.proposed_rules,
         )
 
     @strawberry.field(description="The applying organisations, the lead one first.")
@@ -166,6 +218,11 @@ class WorkingGroup:
     async def members(self, info: Info) -> list[Seat]:
         rows = await loader(info, seats.seats_of_groups, "wg_members").load(self.row.id)
         return [Seat.from_row(r) for r in rows]
+
+    @strawberry.field(description="Its annual evaluations, oldest first (Art.11).")
+    async def evaluations(self, info: Info) -> list[WorkingGroupEvaluation]:
+        rows = await loader(info, working_groups.evaluations_of, "wg_evaluations").load(self.row.id)
+        return [WorkingGroupEvaluation.from_row(r) for r in rows]
 
     @strawberry.field(description="Applications to join it.")
     async def requests(self, info: Info) -> list[WorkingGroupRequest]:
@@ -508,6 +565,55 @@ class WorkingGroupMutations:
                 session, info.context.principal, parse_id(group, "working group")
             )
         return WorkingGroup.from_row(row)
+
+    @strawberry.mutation(
+        description="The group's own activity rules: its motion, then the chair's office (Art.14)."
+    )
+    async def propose_working_group_rules(
+        self, info: Info, group: strawberry.ID, text: str
+    ) -> Motion:
+        async with acting(info) as session:
+            row = await working_groups.propose_rules(
+                session, info.context.principal, parse_id(group, "working group"), text
+            )
+        return Motion.from_row(row)
+
+    @strawberry.mutation(description="The group's written report on a year (Art.11, 8(7)).")
+    async def report_working_group_year(
+        self, info: Info, group: strawberry.ID, year: int, report: str
+    ) -> WorkingGroupEvaluation:
+        async with acting(info) as session:
+            row = await working_groups.report_year(
+                session,
+                info.context.principal,
+                parse_id(group, "working group"),
+                year=year,
+                report=report,
+            )
+        return WorkingGroupEvaluation.from_row(row)
+
+    @strawberry.mutation(
+        description="The secretariat's evaluation of a group's year, for the chair's office "
+        "to approve (Art.11)."
+    )
+    async def evaluate_working_group(
+        self,
+        info: Info,
+        evaluation: strawberry.ID,
+        result: WorkingGroupEvaluationResult,
+        findings: str,
+        corrective_actions: str | None = None,
+    ) -> WorkingGroupEvaluation:
+        async with acting(info) as session:
+            row = await working_groups.evaluate(
+                session,
+                info.context.principal,
+                parse_id(evaluation, "evaluation"),
+                result=result,
+                findings=findings,
+                corrective_actions=corrective_actions,
+            )
+        return WorkingGroupEvaluation.from_row(row)
 
     @strawberry.mutation(description="The secretary-general moves to dissolve a group (Art.6).")
     async def move_working_group_dissolution(
