@@ -1,0 +1,408 @@
+"""AITISA working groups end to end, through the gateway (推进组管理办法): a group founded by 5
+member organisations (4 refused), the secretariat's answer due on the alliance's calendar,
+approved by the chair's office meeting, a resolution at its boundary, a member reminded after
+two absences and gone after three (the notices reach the people), renamed, and dissolved both
+ways, the objection window included."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from devkit.local.platform import Platform
+from tests.e2e.client import (
+    CREATE,
+    DECIDE,
+    FORWARD,
+    SUBMIT,
+    Caller,
+    application,
+    decision,
+    operator,
+    staff,
+)
+
+
+def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
+    deadline = time.monotonic() + within
+    while True:
+        found = probe()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.2)
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+class Alliance:
+    """A new alliance on the AITISA template, as its people see it through the gateway."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.slug = f"wg{uuid.uuid4().hex[:8]}"
+        operator(platform).data(
+            CREATE, {"i": {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"}}
+        )
+        self.clerk = staff(platform, self.slug)
+        self.members: list[dict[str, str]] = []
+        tag = uuid.uuid4().hex[:6]
+        self.chair = f"wg-e2e-chair-{tag}"
+        self.sg = f"wg-e2e-sg-{tag}"
+
+    def contact(self, member: dict[str, str]) -> Caller:
+        return Caller(self.platform, member["contact"], alliances={self.slug: ["contact_person"]})
+
+    def admit(self, count: int) -> None:
+        for i in range(count):
+            sub = f"wg-e2e-{uuid.uuid4().hex[:6]}"
+            contact = Caller(self.platform, sub, alliances={self.slug: ["contact_person"]})
+            name = f"推进组端到端成员{i} {uuid.uuid4().hex[:4]}"
+            form = application("aitisa", name)
+            form["i"]["alliance"] = self.slug
+            made = contact.data(SUBMIT, form)["submitApplication"]["id"]
+            self.clerk.data(FORWARD, {"id": made})
+            membership = self.clerk.data(DECIDE, {"id": made, "d": decision("COUNCIL")})[
+                "recordDecision"
+            ]["membership"]["id"]
+            org = operator(self.platform).data(
+                "query($id: ID!) { membership(id: $id) { organization { id } } }",
+                {"id": membership},
+            )["membership"]["organization"]["id"]
+            self.members.append({"org": org, "contact": sub, "name": name})
+
+    def officers(self) -> None:
+        for user, role in ((self.chair, "chair"), (self.sg, "secretary_general")):
+            self.clerk.data(
+                "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+                {"i": {"alliance": self.slug, "userId": user, "name": role, "role": role}},
+            )
+
+    def chair_seats(self) -> list[dict[str, str]]:
+        """The chair's office seats (ours among them: other tests may have added chairs)."""
+
+        def seats() -> list[dict[str, str]] | None:
+            bodies = self.clerk.data(
+                "query($s: String!) { alliance(slug: $s) { bodies { kind seats { id "
+                "holderUserId } } } }",
+                {"s": self.slug},
+            )["alliance"]["bodies"]
+            found = next(b["seats"] for b in bodies if b["kind"] == "CHAIRS_OFFICE")
+            return found if any(s["holderUserId"] == self.chair for s in found) else None
+
+        found: list[dict[str, str]] = until(seats)
+        return found
+
+    def apply(self, members: list[dict[str, str]]) -> dict[str, Any]:
+        return self.contact(members[0]).execute(
+            "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) "
+            "{ id status filedOn } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "nameZh": f"智能语音推进组 {uuid.uuid4().hex[:4]}",
+                    "nameEn": "Speech working group",
+                    "kind": "domain",
+                    "leadOrganization": members[0]["org"],
+                    "initiators": [
+                        {
+                            "organization": m["org"],
+                            "contactUserId": m["contact"],
+                            "contactName": "联络人",
+                        }
+                        for m in members
+                    ],
+                    "positioning": "语音交互标准",
+                    "field": "智能语音",
+                    "currentState": "快速发展",
+                    "necessity": "需要统一标准",
+                    "modeOfOperation": "研讨会",
+                    "overlap": "无",
+                }
+            },
+        )
+
+    def group(self, group_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.clerk.data(
+            "query($id: ID!) { workingGroup(id: $id) { id status nameZh filedOn "
+            "deadlines { deadline rule startOn dueOn provisional } "
+            "dissolutionDeadlines { deadline dueOn } "
+            "creationMotion { id } dissolutionMotion { id } "
+            "members { id organizationId holderUserId role } } }",
+            {"id": group_id},
+        )["workingGroup"]
+        return found
+
+    def chairs_office(self, motion: str, yes: bool = True) -> None:
+        seats = self.chair_seats()
+        meeting = self.clerk.data(
+            "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "body": "CHAIRS_OFFICE",
+                    "title": f"理事长办公会 {uuid.uuid4().hex[:4]}",
+                    "mode": "IN_PERSON",
+                    "startsAt": "2026-11-20T09:00:00+08:00",
+                    "place": "北京",
+                    "agenda": [motion],
+                }
+            },
+        )["conveneMeeting"]["id"]
+        self.clerk.data(
+            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+            "entries: $e) { id } }",
+            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in seats]},
+        )
+        stage = self.clerk.data(
+            "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+            {"m": motion, "g": meeting},
+        )["openVote"]["id"]
+        for seat in seats:
+            self.ballot(seat["holderUserId"], stage, seat["id"], yes)
+        self.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": stage})
+
+    def ballot(self, user: str, stage: str, seat: str, yes: bool = True) -> None:
+        Caller(self.platform, user, alliances={self.slug: ["contact_person"]}).data(
+            "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+            "choice: $c) { receipt } }",
+            {"s": stage, "t": seat, "c": "YES" if yes else "NO"},
+        )
+
+    def found(self, members: list[dict[str, str]]) -> str:
+        def applied() -> dict[str, Any] | None:
+            made = self.apply(members)
+            if codes(made) == ["NOT_A_MEMBER"]:
+                return None  # governance has not heard of every admission yet
+            assert not codes(made), made
+            return made
+
+        group_id: str = until(applied)["data"]["applyForWorkingGroup"]["id"]
+        self.clerk.data(
+            "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: true) { id } }",
+            {"g": group_id},
+        )
+        self.chairs_office(self.group(group_id)["creationMotion"]["id"])
+        return group_id
+
+    def meeting(self, group_id: str, leader: Caller, agenda: list[str], day: int) -> str:
+        made: str = leader.data(
+            "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+            "group: $g, input: $i) { id } }",
+            {
+                "g": group_id,
+                "i": {
+                    "title": f"工作会议 {uuid.uuid4().hex[:4]}",
+                    "mode": "IN_PERSON",
+                    "startsAt": (
+                        datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(days=day)
+                    ).isoformat(),
+                    "place": "北京",
+                    "agenda": agenda,
+                },
+            },
+        )["conveneWorkingGroupMeeting"]["id"]
+        return made
+
+    def attend(self, meeting: str, entries: list[dict[str, Any]], close: bool = False) -> None:
+        self.clerk.data(
+            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+            "entries: $e) { id } }",
+            {"g": meeting, "e": entries},
+        )
+        if close:
+            self.clerk.data(
+                "mutation($g: ID!) { closeAttendance(meeting: $g) { id } }", {"g": meeting}
+            )
+
+
+def notices(platform: Platform, user: str, event_type: str) -> list[dict[str, Any]]:
+    found = Caller(platform, user).data(
+        "{ myNotifications(first: 50) { edges { node { title body eventType } } } }"
+    )["myNotifications"]["edges"]
+    return [e["node"] for e in found if e["node"]["eventType"] == event_type]
+
+
+@pytest.fixture(scope="module")
+def aitisa(platform: Platform) -> Alliance:
+    alliance = Alliance(platform)
+    alliance.admit(6)
+    alliance.officers()
+    alliance.chair_seats()
+    return alliance
+
+
+def test_a_group_founded_by_five_works_loses_an_absent_member_and_is_renamed(
+    aitisa: Alliance,
+) -> None:
+    five, sixth = aitisa.members[:5], aitisa.members[5]
+    assert codes(aitisa.apply(aitisa.members[:4])) == ["TOO_FEW_INITIATORS"]
+    group_id = aitisa.found(five)
+    group = aitisa.group(group_id)
+    assert group["status"] == "APPROVED"
+    [answer] = group["deadlines"]
+    assert (answer["deadline"], answer["rule"]) == ("creation_answer", "AITISA Art.4(2)")
+    assert answer["startOn"] == group["filedOn"] and answer["dueOn"] > answer["startOn"]
+
+    lead = aitisa.contact(five[0])
+    lead.data(
+        "mutation($g: ID!, $o: ID!, $u: String!) { fillWorkingGroupPost(group: $g, "
+        'organization: $o, userId: $u, name: "组长", post: GROUP_LEADER) { id } }',
+        {"g": group_id, "o": five[0]["org"], "u": five[0]["contact"]},
+    )
+    request = aitisa.contact(sixth).data(
+        "mutation($g: ID!, $o: ID!, $u: String!) { requestToJoinWorkingGroup(group: $g, "
+        'organization: $o, representativeUserId: $u, representativeName: "代表") { id } }',
+        {"g": group_id, "o": sixth["org"], "u": sixth["contact"]},
+    )["requestToJoinWorkingGroup"]["id"]
+    lead.data(
+        "mutation($r: ID!) { decideWorkingGroupRequest(request: $r, admit: true) { status } }",
+        {"r": request},
+    )
+    members = aitisa.group(group_id)["members"]
+    assert len(members) == 6
+
+    # A resolution at its boundary: 3 of 6 attending (one by written proxy), 2 of 3 for.
+    motion = lead.data(
+        "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, matter: ORDINARY_RESOLUTION, "
+        'title: "年度工作计划") { id } }',
+        {"g": group_id},
+    )["proposeWorkingGroupMotion"]["id"]
+    meeting = aitisa.meeting(group_id, lead, [motion], day=0)
+    aitisa.attend(
+        meeting,
+        [
+            {"seat": members[0]["id"], "status": "PRESENT"},
+            {"seat": members[1]["id"], "status": "PRESENT"},
+            {
+                "seat": members[2]["id"],
+                "status": "PROXY",
+                "proxyHolder": members[0]["id"],
+                "proxyDocument": "书面委托书",
+            },
+        ],
+    )
+    stage = aitisa.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id ruleSource } }",
+        {"m": motion, "g": meeting},
+    )["openVote"]
+    assert stage["ruleSource"] == "AITISA Art.10(1)"
+    aitisa.ballot(members[0]["holderUserId"], stage["id"], members[0]["id"])
+    aitisa.ballot(members[1]["holderUserId"], stage["id"], members[1]["id"])
+    aitisa.ballot(members[0]["holderUserId"], stage["id"], members[2]["id"], yes=False)
+    result = aitisa.clerk.data(
+        "mutation($s: ID!) { closeVote(stage: $s) { result { attending yes passed } } }",
+        {"s": stage["id"]},
+    )["closeVote"]["result"]
+    assert result == {"attending": 3, "yes": 2, "passed": True}
+
+    # The sixth member misses three meetings in a row (the first meeting counts as one).
+    present = [{"seat": m["id"], "status": "PRESENT"} for m in members[:5]]
+    aitisa.attend(meeting, [], close=True)
+    aitisa.attend(aitisa.meeting(group_id, lead, [], day=1), present, close=True)
+    reminder = "governance.working_group.absence_reminder"
+    reminders = until(lambda: notices(aitisa.platform, five[0]["contact"], reminder))
+    assert "AITISA Art.7(6)" in reminders[0]["body"]
+    aitisa.attend(aitisa.meeting(group_id, lead, [], day=2), present, close=True)
+    assert sixth["org"] not in [m["organizationId"] for m in aitisa.group(group_id)["members"]]
+    told = until(
+        lambda: notices(aitisa.platform, sixth["contact"], "governance.working_group.member_left")
+    )
+    assert "AITISA Art.7(6)" in told[0]["body"]
+
+    # Renamed: the plenary applies, the secretariat reviews, the chair's office approves.
+    rename = lead.data(
+        'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "智能语音与对话推进组", '
+        'nameEn: "Speech and dialogue working group") { id } }',
+        {"g": group_id},
+    )["proposeWorkingGroupRename"]["id"]
+    plenary = aitisa.meeting(group_id, lead, [rename], day=3)
+    members = aitisa.group(group_id)["members"]
+    aitisa.attend(plenary, [{"seat": m["id"], "status": "PRESENT"} for m in members])
+    vote = aitisa.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": rename, "g": plenary},
+    )["openVote"]["id"]
+    for m in members:
+        aitisa.ballot(m["holderUserId"], vote, m["id"])
+    aitisa.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": vote})
+    aitisa.clerk.data(
+        "mutation($g: ID!) { reviewWorkingGroupRename(group: $g) { id } }", {"g": group_id}
+    )
+    aitisa.chairs_office(rename)
+    assert aitisa.group(group_id)["nameZh"] == "智能语音与对话推进组"
+
+    # Dissolved by its members: at least 1/2 of all five, then review, then the chair's office.
+    dissolve = lead.data(
+        "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, "
+        'matter: WORKING_GROUP_DISSOLUTION, title: "申请撤销") { id } }',
+        {"g": group_id},
+    )["proposeWorkingGroupMotion"]["id"]
+    sitting = aitisa.meeting(group_id, lead, [dissolve], day=4)
+    aitisa.attend(sitting, [{"seat": m["id"], "status": "PRESENT"} for m in members[:3]])
+    vote = aitisa.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": dissolve, "g": sitting},
+    )["openVote"]["id"]
+    for m in members[:3]:
+        aitisa.ballot(m["holderUserId"], vote, m["id"])
+    closed = aitisa.clerk.data(
+        "mutation($s: ID!) { closeVote(stage: $s) { result { passed rule } } }", {"s": vote}
+    )["closeVote"]["result"]
+    assert closed == {"passed": True, "rule": "AITISA Art.6"}  # 3 of all 5 members
+    aitisa.clerk.data(
+        "mutation($g: ID!) { reviewWorkingGroupDissolution(group: $g) { id } }", {"g": group_id}
+    )
+    aitisa.chairs_office(dissolve)
+    assert aitisa.group(group_id)["status"] == "DISSOLVED"
+
+
+def test_the_secretary_generals_motion_leaves_the_group_ten_days_to_object(
+    aitisa: Alliance,
+) -> None:
+    sg = Caller(aitisa.platform, aitisa.sg, alliances={aitisa.slug: ["secretary_general"]})
+    groups = {}
+    for days_ago, members in ((10, aitisa.members[:5]), (11, aitisa.members[1:6])):
+        group_id = aitisa.found(members)
+        leader = aitisa.contact(members[0])
+        aitisa.clerk.data(
+            "mutation($g: ID!, $o: ID!, $u: String!) { fillWorkingGroupPost(group: $g, "
+            'organization: $o, userId: $u, name: "组长", post: GROUP_LEADER) { id } }',
+            {"g": group_id, "o": members[0]["org"], "u": members[0]["contact"]},
+        )
+        on = (datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat()
+        sg.data(
+            "mutation($g: ID!, $d: Date!) { moveWorkingGroupDissolution(group: $g, "
+            'ground: "inactive", reasons: "未开展必要工作", movedOn: $d) { id } }',
+            {"g": group_id, "d": on},
+        )
+        sg.data(
+            "mutation($g: ID!, $d: Date!) { notifyWorkingGroupDissolution(group: $g, "
+            "notifiedOn: $d) { id } }",
+            {"g": group_id, "d": on},
+        )
+        groups[days_ago] = (group_id, leader)
+    objection = (
+        'mutation($g: ID!) { objectToWorkingGroupDissolution(group: $g, objection: "已开展工作") '
+        "{ objectedOn } }"
+    )
+    on_time, late = groups[10], groups[11]
+    assert not on_time[1].execute(objection, {"g": on_time[0]}).get("errors")
+    assert codes(late[1].execute(objection, {"g": late[0]})) == ["WINDOW_CLOSED"]
+    told = until(
+        lambda: notices(
+            aitisa.platform,
+            aitisa.members[1]["contact"],
+            "governance.working_group.dissolution_notified",
+        )
+    )
+    assert any("10" in n["body"] for n in told)
+    aitisa.chairs_office(aitisa.group(late[0])["dissolutionMotion"]["id"])
+    assert aitisa.group(late[0])["status"] == "DISSOLVED"
