@@ -4,7 +4,7 @@ meetings, resolutions and absences (Art.7(6), 10), dissolution (Art.6)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from devkit.local.provision import ServiceDatabase
@@ -742,3 +742,57 @@ async def test_the_secretariat_evaluates_a_reported_year_and_a_warning_needs_cor
     assert [(e["result"], e["correctiveActions"], e["rule"]) for e in published] == [
         ("warning", "每年至少召开两次工作会议", "AITISA Art.11")
     ]
+
+
+# --------------------------------------------------------------------------- the year (Art.10)
+
+
+async def test_a_year_with_fewer_than_two_working_meetings_is_noted_once_to_the_leader(
+    governance: SubgraphClient, nats_url: str, governance_db: ServiceDatabase
+) -> None:
+    from governance import working_groups
+    from servicekit.db import Database
+    from servicekit.tenancy import TenantScope
+
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:5])
+    await fill_post(world, group_id, "会员1", "会员1-contact")
+    this_year = datetime.now(UTC).year
+    await hold_on(world, group_id, datetime(this_year + 1, 3, 1, 9, tzinfo=UTC))
+    database = Database(governance_db.app_url)
+    try:
+        for _ in range(2):  # the worker runs again: noted once
+            async with database.transaction(TenantScope.everything()) as session:
+                await working_groups.note_missed_meetings(session, date(this_year + 2, 1, 5))
+    finally:
+        await database.dispose()
+    noted = [
+        e
+        for e in await outbox_events(
+            governance_db.migration_dsn, "governance.working_group.meetings_missed"
+        )
+        if e["groupId"] == group_id
+    ]
+    assert [(e["year"], e["held"], e["minimum"], e["rule"]) for e in noted] == [
+        (this_year + 1, 1, 2, "AITISA Art.10(1)")
+    ]
+    assert noted[0]["recipients"] == ["会员1-contact"]
+
+
+async def hold_on(world: World, group_id: str, starts_at: datetime) -> None:
+    members = (await group(world, group_id))["members"]
+    made = await world.raw(
+        "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+        "group: $g, input: $i) { id } }",
+        {
+            "g": group_id,
+            "i": {
+                "title": "年度工作会议",
+                "mode": "IN_PERSON",
+                "startsAt": starts_at.isoformat(),
+                "place": "北京",
+            },
+        },
+    )
+    meeting = made["data"]["conveneWorkingGroupMeeting"]["id"]
+    await hold(world, meeting, [{"seat": m["id"], "status": "PRESENT"} for m in members])

@@ -92,6 +92,9 @@ SAMPLES: dict[str, g.WorkingGroupEvent] = {
         motion_id=uuid.uuid4(),
         approved_on=date(2027, 1, 20),
     ),
+    "working_group_meetings_missed": g.WorkingGroupMeetingsMissed(
+        **GROUP, year=2026, held=1, minimum=2
+    ),
     "working_group_dissolved": g.WorkingGroupDissolved(
         **GROUP, route="members", motion_id=uuid.uuid4(), dissolved_on=date(2026, 12, 20)
     ),

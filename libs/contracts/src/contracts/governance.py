@@ -241,6 +241,17 @@ class WorkingGroupRenamed(
     renamed_on: date
 
 
+class WorkingGroupMeetingsMissed(
+    WorkingGroupEvent, type="governance.working_group.meetings_missed", subject="group id"
+):
+    """A year ended with the group below the two working meetings AITISA Art.10(1) asks (not
+    doing the required work is a ground of dissolution, Art.6); to its leaders."""
+
+    year: int
+    held: int
+    minimum: int
+
+
 class WorkingGroupRulesApproved(
     WorkingGroupEvent, type="governance.working_group.rules_approved", subject="group id"
 ):

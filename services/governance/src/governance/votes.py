@@ -482,6 +482,9 @@ class DeadlineCloser(Worker):
             if time.monotonic() - self._minimums_checked > self.MINIMUM_CHECK_SECONDS:
                 self._minimums_checked = time.monotonic()
                 await note_missed_minimums(session, datetime.now(UTC).date())
+                from governance import working_groups  # it builds on this module
+
+                await working_groups.note_missed_meetings(session, datetime.now(UTC).date())
         return closed
 
     async def run(self) -> None:

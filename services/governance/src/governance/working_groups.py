@@ -57,6 +57,7 @@ from contracts.governance import (
     WorkingGroupEvaluationResult,
     WorkingGroupEvent,
     WorkingGroupLeaving,
+    WorkingGroupMeetingsMissed,
     WorkingGroupMemberJoined,
     WorkingGroupMemberLeft,
     WorkingGroupPostFilled,
@@ -70,6 +71,7 @@ from governance.models import (
     KnownAlliance,
     Meeting,
     Member,
+    MinimumNotice,
     Motion,
     Seat,
     Stage,
@@ -1503,3 +1505,60 @@ async def _evaluation_decided(session: AsyncSession, group: WorkingGroup, motion
         ),
         subject=row.id,
     )
+
+
+# --------------------------------------------------------------------------- the year's meetings
+
+
+async def note_missed_meetings(session: AsyncSession, today_: date) -> int:
+    """Publish, once per group and year, that a group approved before the year began held
+    fewer working meetings in it than AITISA Art.10(1) asks (at least two). Kept in
+    ``minimum_notices`` under the body ``wg:<group>``. Returns how many were noted."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    year = today_.year - 1
+    groups = (
+        await session.scalars(
+            sa.select(WorkingGroup).where(
+                WorkingGroup.decided_on < date(year, 1, 1),
+                sa.or_(
+                    WorkingGroup.status == APPROVED,
+                    WorkingGroup.dissolved_on >= date(year + 1, 1, 1),
+                ),
+            )
+        )
+    ).all()
+    if not groups:
+        return 0
+    held = await held_in_year(session, [g.id for g in groups], year)
+    noted = 0
+    for group, count in zip(groups, held, strict=True):
+        _, rules = await charters.in_force(session, group.alliance_id)
+        minimum, rule = meeting_minimum(rules)
+        if count >= minimum:
+            continue
+        inserted = (
+            await session.execute(
+                insert(MinimumNotice)
+                .values(
+                    alliance_id=group.alliance_id,
+                    body=f"wg:{group.id.hex}",
+                    year=year,
+                    held=count,
+                    minimum=minimum,
+                )
+                .on_conflict_do_nothing()
+                .returning(MinimumNotice.year)
+            )
+        ).first()
+        if inserted is None:
+            continue
+        noted += 1
+        rows = await members(session, group.id)
+        await _publish(
+            session,
+            WorkingGroupMeetingsMissed(
+                **_about(group, leader_users(rows), rule), year=year, held=count, minimum=minimum
+            ),
+        )
+    return noted

@@ -91,6 +91,7 @@ KINDS.update(
         Kind("working_group_renamed"),
         Kind("working_group_rules_approved"),
         Kind("working_group_evaluated"),
+        Kind("working_group_meetings_missed"),
     )
 )
 

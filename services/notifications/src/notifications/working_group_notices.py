@@ -15,7 +15,8 @@ rules give them the next step:
   and the secretariat; ``dissolution_notified``: all members, mandatory (a right to object
   within 10 days, Art.6); ``dissolved``, ``renamed`` (Art.5), ``rules_approved`` (Art.14):
   all members;
-- ``evaluated``: all members, the officers and the secretariat (published, Art.11).
+- ``evaluated``: all members, the officers and the secretariat (published, Art.11);
+- ``meetings_missed``: its leaders and the secretariat (Art.10(1), a ground of Art.6).
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ KIND: dict[type[g.WorkingGroupEvent], str] = {
     g.WorkingGroupRenamed: "working_group_renamed",
     g.WorkingGroupRulesApproved: "working_group_rules_approved",
     g.WorkingGroupEvaluated: "working_group_evaluated",
+    g.WorkingGroupMeetingsMissed: "working_group_meetings_missed",
 }
 
-TO_SECRETARIAT = (g.WorkingGroupApplied,)
+TO_SECRETARIAT = (g.WorkingGroupApplied, g.WorkingGroupMeetingsMissed)
 TO_CHAIRS_OFFICE = (
     g.WorkingGroupDissolutionMoved,
     g.WorkingGroupDissolutionObjected,
