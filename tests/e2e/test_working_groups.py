@@ -100,8 +100,10 @@ class Alliance:
         found: list[dict[str, str]] = until(seats)
         return found
 
-    def apply(self, members: list[dict[str, str]]) -> dict[str, Any]:
-        return self.contact(members[0]).execute(
+    def apply(
+        self, members: list[dict[str, str]], by: Caller | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        return (by or self.contact(members[0])).execute(
             "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) "
             "{ id status filedOn } }",
             {
@@ -125,6 +127,7 @@ class Alliance:
                     "necessity": "需要统一标准",
                     "modeOfOperation": "研讨会",
                     "overlap": "无",
+                    **extra,
                 }
             },
         )
@@ -362,6 +365,35 @@ def test_a_group_founded_by_five_works_loses_an_absent_member_and_is_renamed(
     )
     aitisa.chairs_office(dissolve)
     assert aitisa.group(group_id)["status"] == "DISSOLVED"
+
+
+def test_the_answer_to_an_application_received_before_national_day_counts_the_make_up_day(
+    aitisa: Alliance,
+) -> None:
+    """AITISA Art.4(2): the secretariat answers within 10 working days of receipt. Received on
+    Wednesday 30 September 2026, the National Day holiday (1-7 October) is not counted and the
+    make-up working day, Saturday 10 October, is: due on Tuesday 20 October (21 without it)."""
+    received = "2026-09-30"
+    refused = aitisa.apply(aitisa.members[:5], receivedOn=received)  # a contact may not backdate
+    assert codes(refused) == ["FORBIDDEN"]
+    future = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    stale = (datetime.now(UTC).date() - timedelta(days=400)).isoformat()
+    for wrong in (future, stale):
+        assert codes(aitisa.apply(aitisa.members[:5], aitisa.clerk, receivedOn=wrong)) == [
+            "BAD_RECEIPT_DATE"
+        ]
+    filed = aitisa.apply(aitisa.members[:5], aitisa.clerk, receivedOn=received)
+    assert not filed.get("errors"), filed
+    group = aitisa.group(filed["data"]["applyForWorkingGroup"]["id"])
+    assert group["filedOn"] == received
+    [answer] = group["deadlines"]
+    assert answer == {
+        "deadline": "creation_answer",
+        "rule": "AITISA Art.4(2)",
+        "startOn": received,
+        "dueOn": "2026-10-20",
+        "provisional": False,
+    }
 
 
 def test_the_secretary_generals_motion_leaves_the_group_ten_days_to_object(

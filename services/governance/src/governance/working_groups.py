@@ -310,6 +310,30 @@ class Application:
     necessity: str
     mode_of_operation: str
     overlap: str
+    received_on: date | None = None
+    """The day the secretariat received the written application, when it records a paper one
+    later (staff only; not in the future, at most a year back). Default: today."""
+
+
+RECEIPT_MAX_AGE_DAYS = 366
+
+
+def _received_on(principal: Principal, slug: str, received_on: date | None) -> date:
+    """The period of Art.4(2) runs from receipt (Civil Code Art.201: that day not counted)."""
+    if received_on is None:
+        return today()
+    if not principal.is_staff(slug):
+        raise Forbidden("only the secretariat records when it received an application")
+    if received_on > today():
+        raise DomainError(
+            "an application cannot be received in the future", code="BAD_RECEIPT_DATE"
+        )
+    if (today() - received_on).days > RECEIPT_MAX_AGE_DAYS:
+        raise DomainError(
+            f"an application received more than {RECEIPT_MAX_AGE_DAYS} days ago is filed anew",
+            code="BAD_RECEIPT_DATE",
+        )
+    return received_on
 
 
 async def apply(
@@ -401,7 +425,7 @@ async def apply(
         mode_of_operation=spec.mode_of_operation,
         overlap=spec.overlap,
         filed_by=principal.user_id,
-        filed_on=today(),
+        filed_on=_received_on(principal, slug, spec.received_on),
     )
     session.add(group)
     await session.flush()

@@ -347,6 +347,12 @@ class WorkingGroupApplicationInput:
     necessity: str
     mode_of_operation: str
     overlap: str
+    received_on: date | None = strawberry.field(
+        default=None,
+        description="the day the secretariat received the written application, when it "
+        "records a paper one later (secretariat; default today): the 10 working days of "
+        "Art.4(2) run from it",
+    )
 
 
 @strawberry.input
@@ -394,6 +400,7 @@ class WorkingGroupMutations:
             necessity=input.necessity,
             mode_of_operation=input.mode_of_operation,
             overlap=input.overlap,
+            received_on=input.received_on,
         )
         async with acting(info) as session:
             row = await working_groups.apply(session, info.context.principal, input.alliance, spec)
