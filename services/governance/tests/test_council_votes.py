@@ -182,3 +182,36 @@ async def test_a_body_may_not_vote_on_a_matter_outside_its_powers(
         {"a": [{"__typename": "Alliance", "id": str(world.id)}]},
     )
     assert motions["_entities"][0]["motions"]["totalCount"] == 0
+
+
+async def test_a_convened_meeting_calls_the_holders_of_the_bodys_seats(
+    governance: SubgraphClient, nats_url: str
+) -> None:
+    """The meeting notice reaches the people who sit on the body (notifications files it from
+    ``governance.meeting.convened``: its ``attendees``)."""
+    import json
+
+    import nats
+
+    from servicekit.events.envelope import STREAM, subject_for
+
+    world = await aii(governance, nats_url, DIRECTORS)
+    seats = await world.seats("COUNCIL", 9)
+    meeting = await world.convene("COUNCIL")
+    nc = await nats.connect(nats_url)
+    try:
+        sub = await nc.jetstream().pull_subscribe(
+            subject_for("governance.meeting.convened"),
+            durable=f"t-{uuid.uuid4().hex[:8]}",
+            stream=STREAM,
+        )
+        found = None
+        while found is None:
+            for msg in await sub.fetch(100, timeout=5):
+                data = json.loads(msg.data)["data"]
+                if data["meetingId"] == meeting:
+                    found = data
+    finally:
+        await nc.close()
+    assert found["attendees"] == sorted(s["holderUserId"] for s in seats)
+    assert len(found["attendees"]) == 9

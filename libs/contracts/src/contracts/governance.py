@@ -330,6 +330,9 @@ class MeetingConvened(Event, type="governance.meeting.convened", subject="meetin
     convened_as: str
     """The charter actor who convened it, with the article (e.g. "secretariat (AII Art.23)")."""
     charter_version: int
+    attendees: list[str] = Field(default_factory=list)
+    """The user ids of the holders of the body's seats when it was convened (a working group's
+    meeting: the group's members), who are called to it."""
 
 
 class MeetingMinimumMissed(Event, type="governance.meeting.minimum_missed", subject="body id"):

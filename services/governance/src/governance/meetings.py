@@ -173,6 +173,17 @@ async def convene(
     )
     session.add(meeting)
     await session.flush()
+    holders = await session.scalars(
+        sa.select(Seat.holder_user_id)
+        .where(
+            Seat.alliance_id == alliance.id,
+            Seat.body == spec.body,
+            Seat.active,
+            Seat.holder_user_id.is_not(None),
+            Seat.group_id.is_not_distinct_from(spec.group_id),
+        )
+        .distinct()
+    )
     await record_event(
         session,
         outbox,
@@ -189,6 +200,7 @@ async def convene(
             agenda=agenda,
             convened_as=convened_as,
             charter_version=version,
+            attendees=sorted(h for h in holders if h),
         ),
         source=SOURCE,
         subject=meeting.id,

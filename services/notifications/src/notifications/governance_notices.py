@@ -144,12 +144,12 @@ async def on_meeting_convened(
 ) -> None:
     """A meeting convened, with its agenda, place or link, and the voting deadline of a
     correspondence vote; the email carries the meeting's .ics invitation (UID = meeting id).
-    Recipients: the officers and the secretariat (the service has no register of a body's
-    seat holders and proxies yet)."""
+    Recipients: the holders of the body's seats (``attendees``, as governance knew them when it
+    convened the meeting), the officers and the secretariat."""
     summary = event.title
     notice = filing.Notice(
         kind="meeting_convened",
-        recipients=await _leaders(session, envelope),
+        recipients=sorted({*event.attendees, *await _leaders(session, envelope)}),
         context={"d": event.model_dump()},
         subject_id=envelope.subject,
         invitation=Invitation(

@@ -1,12 +1,13 @@
-"""Governance's charter deadlines reach the people concerned: reminded before, flagged after,
-told at once when a provisional date moves on the year's official schedule, silent once
-answered (AITISA Art.4(2): the secretariat answers within 10 working days)."""
+"""Governance's events reach the people concerned: a charter deadline is reminded before,
+flagged after, told at once when a provisional date moves on the year's official schedule, and
+silent once answered (AITISA Art.4(2): the secretariat answers within 10 working days); a
+meeting's notice reaches every holder of the body's seats."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -142,3 +143,44 @@ async def test_a_moved_deadline_tells_the_secretariat_at_once_and_moves_its_remi
         await eventually(cancelled)
     finally:
         await database.dispose()
+
+
+async def test_a_convened_meeting_reaches_every_holder_of_the_bodys_seats(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    slug = f"mt-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+    directors = [f"{slug}-director-{i}" for i in range(3)]
+    convened = g.MeetingConvened(
+        meeting_id=uuid.uuid4(),
+        alliance_id=alliance,
+        body="council",
+        title="2026年第2次理事会",
+        mode="in_person",
+        starts_at=datetime(2026, 12, 18, 9, 30, tzinfo=UTC),
+        place="北京",
+        convened_as="secretariat (AII Art.23)",
+        charter_version=1,
+        attendees=directors,
+    )
+    await publish(
+        nats_url,
+        event(
+            g.MeetingConvened.TYPE,
+            convened.to_data(),
+            alliance_id=alliance,
+            subject=str(convened.meeting_id),
+        ),
+    )
+    for director in directors:
+
+        async def told(user: str = director) -> dict[str, Any] | None:
+            page = (await notifications.data(MINE, claims=claims_for(user)))["myNotifications"]
+            return page if page["totalCount"] else None
+
+        page = await eventually(told)
+        (edge,) = page["edges"]
+        assert edge["node"]["eventType"] == "governance.meeting.convened"
+        assert "2026年第2次理事会" in edge["node"]["title"] + edge["node"]["body"]
+    outsider = await notifications.data(MINE, claims=claims_for(f"{slug}-nobody"))
+    assert outsider["myNotifications"]["totalCount"] == 0
