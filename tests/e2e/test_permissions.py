@@ -825,6 +825,48 @@ def _wg_reported(w: World) -> dict[str, Any]:
     return {"e": made["reportWorkingGroupYear"]["id"]}
 
 
+def _wg_plenary(w: World, propose: str, field_name: str) -> dict[str, Any]:
+    """A group's plenary passes a motion (three of its five members present and for): what a
+    review by the secretariat follows (AITISA Art.5, 6)."""
+    group = _wg_decided(w)
+    clerk = staff(w.platform, WG)
+    motion = clerk.data(propose, {"g": group})[field_name]["id"]
+    meeting = clerk.data(
+        "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+        "group: $g, input: $i) { id } }",
+        {
+            "g": group,
+            "i": {
+                "title": "矩阵全体成员会议",
+                "mode": "IN_PERSON",
+                "startsAt": "2027-01-01T09:00:00+08:00",
+                "place": "北京",
+                "agenda": [motion],
+            },
+        },
+    )["conveneWorkingGroupMeeting"]["id"]
+    members = clerk.data(
+        "query($id: ID!) { workingGroup(id: $id) { members { id holderUserId } } }", {"id": group}
+    )["workingGroup"]["members"][:3]
+    clerk.data(
+        "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+        "entries: $e) { id } }",
+        {"g": meeting, "e": [{"seat": m["id"], "status": "PRESENT"} for m in members]},
+    )
+    stage = clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": motion, "g": meeting},
+    )["openVote"]["id"]
+    for m in members:
+        Caller(w.platform, m["holderUserId"], alliances={WG: ["contact_person"]}).data(
+            "mutation($s: ID!, $t: ID!) { castBallot(stage: $s, seat: $t, choice: YES) "
+            "{ receipt } }",
+            {"s": stage, "t": m["id"]},
+        )
+    clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": stage})
+    return {"g": group}
+
+
 MOVE_WG = (
     'mutation($g: ID!) { moveWorkingGroupDissolution(group: $g, ground: "inactive", '
     'reasons: "未开展必要工作") { id } }'
@@ -940,17 +982,27 @@ MATRIX.update(
             AITISA_STAFF,
             _wg_reported,
         ),
-        # needs the plenary's vote first (Art.5): weak row
+        # the secretariat reviews the plenary's renaming (Art.5); an officer does not
         "Mutation.reviewWorkingGroupRename": Entry(
             "mutation($g: ID!) { reviewWorkingGroupRename(group: $g) { id } }",
-            absent_for_all(),
-            lambda w: {"g": _wg_decided(w)},
+            AITISA_STAFF,
+            lambda w: _wg_plenary(
+                w,
+                'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "新名", '
+                'nameEn: "New") { id } }',
+                "proposeWorkingGroupRename",
+            ),
         ),
-        # needs the members' vote first (at least 1/2 of all members, Art.6): weak row
+        # the secretariat reviews the members' application (at least 1/2 of all, Art.6)
         "Mutation.reviewWorkingGroupDissolution": Entry(
             "mutation($g: ID!) { reviewWorkingGroupDissolution(group: $g) { id } }",
-            absent_for_all(),
-            lambda w: {"g": _wg_decided(w)},
+            AITISA_STAFF,
+            lambda w: _wg_plenary(
+                w,
+                "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, "
+                'matter: WORKING_GROUP_DISSOLUTION, title: "撤销") { id } }',
+                "proposeWorkingGroupMotion",
+            ),
         ),
         # the secretary-general's (Art.6): no caller here holds the role but the operator
         "Mutation.moveWorkingGroupDissolution": Entry(
