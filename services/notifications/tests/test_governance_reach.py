@@ -90,7 +90,7 @@ async def test_a_moved_deadline_tells_the_secretariat_at_once_and_moves_its_remi
     database = Database(replica_settings.database_url, pool_size=2)
     try:
         await publish(nats_url, deadline_event(g.DeadlineOpened, fields))
-        jobs = await eventually(lambda: jobs_of(database, str(subject)))
+        jobs = await eventually(lambda: jobs_of(database, str(subject)), within=30)
         # Due Monday 3 February: reminded on the working day before (Friday 31 January).
         assert jobs == {
             "deadline_due": (date(2031, 1, 31), False),
@@ -117,7 +117,7 @@ async def test_a_moved_deadline_tells_the_secretariat_at_once_and_moves_its_remi
             page = (await notifications.data(MINE, claims=claims_for(clerk)))["myNotifications"]
             return page if page["totalCount"] else None
 
-        page = await eventually(told)
+        page = await eventually(told, within=30)
         await backlog_handled(60.0)
         page = (await notifications.data(MINE, claims=claims_for(clerk)))["myNotifications"]
         assert page["totalCount"] == 1
@@ -140,7 +140,7 @@ async def test_a_moved_deadline_tells_the_secretariat_at_once_and_moves_its_remi
         async def cancelled() -> bool:
             return all(c for _, c in (await jobs_of(database, str(subject))).values())
 
-        await eventually(cancelled)
+        await eventually(cancelled, within=30)
     finally:
         await database.dispose()
 
@@ -178,9 +178,64 @@ async def test_a_convened_meeting_reaches_every_holder_of_the_bodys_seats(
             page = (await notifications.data(MINE, claims=claims_for(user)))["myNotifications"]
             return page if page["totalCount"] else None
 
-        page = await eventually(told)
+        page = await eventually(told, within=30)
         (edge,) = page["edges"]
         assert edge["node"]["eventType"] == "governance.meeting.convened"
         assert "2026年第2次理事会" in edge["node"]["title"] + edge["node"]["body"]
     outsider = await notifications.data(MINE, claims=claims_for(f"{slug}-nobody"))
     assert outsider["myNotifications"]["totalCount"] == 0
+
+
+async def test_a_written_proxy_is_told_to_its_holder_and_to_the_represented_organisation(
+    notifications: SubgraphClient,
+    nats_url: str,
+    backlog_handled: Callable[[float], Awaitable[None]],
+) -> None:
+    from contracts.membership import MemberAdmitted, MembershipStatus
+
+    slug = f"px-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+    org, contact, holder = uuid.uuid4(), f"{slug}-contact", f"{slug}-holder"
+    admitted = MemberAdmitted(
+        membership_id=uuid.uuid4(),
+        alliance_id=alliance,
+        alliance_slug=slug,
+        alliance_name_zh="工业互联网产业联盟",
+        alliance_name_en="Alliance of Industrial Internet",
+        organization_id=org,
+        organization_name_zh="星海科技有限公司",
+        tier="director",
+        status=MembershipStatus.ACTIVE,
+        contact_user_id=contact,
+    )
+    await publish(nats_url, event(MemberAdmitted.TYPE, admitted.to_data(), alliance_id=alliance))
+    await backlog_handled(60.0)
+    recorded = g.AttendanceRecorded(
+        alliance_id=alliance,
+        meeting_id=str(uuid.uuid4()),
+        body="council",
+        held_on=date(2026, 12, 18),
+        attendance=[
+            g.SeatAttendance(
+                organization_id=org,
+                status=g.AttendanceStatus.PROXY,
+                organization_name="星海科技有限公司",
+                proxy_holder_user_id=holder,
+            )
+        ],
+    )
+    message = event(g.AttendanceRecorded.TYPE, recorded.to_data(), alliance_id=alliance)
+    await publish(nats_url, message)
+    await publish(nats_url, message, msg_id=str(uuid.uuid4()))  # redelivered: still once
+    for person in (holder, contact):
+
+        async def told(user: str = person) -> dict[str, Any] | None:
+            page = (await notifications.data(MINE, claims=claims_for(user)))["myNotifications"]
+            return page if page["totalCount"] else None
+
+        await eventually(told, within=30)
+    await backlog_handled(60.0)
+    for person in (holder, contact):
+        page = (await notifications.data(MINE, claims=claims_for(person)))["myNotifications"]
+        assert page["totalCount"] == 1
+        assert page["edges"][0]["node"]["title"].startswith("书面委托已计入")

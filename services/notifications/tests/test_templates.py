@@ -189,6 +189,21 @@ def sample(kind: str) -> dict[str, Any]:
     models.update(WORKING_GROUPS)
     if kind in models:
         return {"d": models[kind].model_dump()}
+    if kind == "proxy_recorded":
+        proxy = g.SeatAttendance(
+            organization_id=uuid.uuid4(),
+            status=g.AttendanceStatus.PROXY,
+            organization_name="星海科技有限公司",
+            proxy_holder_user_id="director-2",
+        )
+        recorded = g.AttendanceRecorded(
+            alliance_id=uuid.uuid4(),
+            meeting_id=str(uuid.uuid4()),
+            body="council",
+            held_on=date(2026, 12, 18),
+            attendance=[proxy],
+        )
+        return {"d": recorded.model_dump(), "proxy": proxy.model_dump()}
     if kind == "deadline_moved":
         return {
             "d": g.DeadlineMoved(
@@ -286,6 +301,13 @@ def test_a_moved_deadline_names_both_days_the_schedule_and_the_article() -> None
     assert "由暂定的2027年2月3日调整为2027年2月2日" in zh and "AITISA Art.4(2)" in zh
     assert "now due on 2 February 2027, not on the provisional 3 February 2027" in en
     assert "CN 2027 v1" in zh and "CN 2027 v1" in en
+
+
+def test_a_written_proxy_notice_names_the_organisation_and_the_holder() -> None:
+    zh = render("proxy_recorded", "zh", sample("proxy_recorded")).body
+    en = render("proxy_recorded", "en", sample("proxy_recorded")).body
+    assert "星海科技有限公司" in zh and "director-2" in zh and "书面委托" in zh
+    assert "by written proxy, held by director-2" in en
 
 
 def test_an_internal_announcement_is_marked_so() -> None:

@@ -40,6 +40,9 @@ class ApplicationDecided(Event, type="governance.application.decided", subject="
 class SeatAttendance(Part):
     organization_id: uuid.UUID
     status: AttendanceStatus
+    organization_name: str | None = None
+    proxy_holder_user_id: str | None = None
+    """For a written proxy (书面委托): the person who attended for the seat."""
 
 
 class AttendanceRecorded(Event, type="governance.attendance.recorded", subject="meeting id"):

@@ -348,7 +348,12 @@ async def close_attendance(
     meeting.attendance_closed_at = datetime.now(UTC)
     rows = (
         await session.execute(
-            sa.select(Seat.organization_id, Attendance.status)
+            sa.select(
+                Seat.organization_id,
+                Seat.organization_name,
+                Attendance.status,
+                Attendance.proxy_holder_user_id,
+            )
             .join(Attendance, Attendance.seat_id == Seat.id)
             .where(Attendance.meeting_id == meeting.id, Seat.organization_id.is_not(None))
             .order_by(Seat.position)
@@ -363,7 +368,12 @@ async def close_attendance(
             body=BodyId(meeting.body),
             held_on=meeting.starts_at.date(),
             attendance=[
-                SeatAttendance(organization_id=r.organization_id, status=AttendanceStatus(r.status))
+                SeatAttendance(
+                    organization_id=r.organization_id,
+                    status=AttendanceStatus(r.status),
+                    organization_name=r.organization_name,
+                    proxy_holder_user_id=r.proxy_holder_user_id,
+                )
                 for r in rows
             ],
         ),

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -122,6 +123,33 @@ async def on_attendance_recorded(
         subject_id=envelope.subject,
     )
     await _file(session, event, envelope, notice)
+    # Each written proxy (书面委托): the person who held it, and the represented organisation's
+    # contact person, are told it was counted.
+    for proxy in (a for a in event.attendance if a.status is g.AttendanceStatus.PROXY):
+        represented = await session.scalar(
+            sa.select(Member.contact_user_id).where(
+                Member.alliance_id == event.alliance_id,
+                Member.organization_id == proxy.organization_id,
+                Member.active,
+            )
+        )
+        people = sorted({p for p in (proxy.proxy_holder_user_id, represented) if p})
+        await filing.file(
+            session,
+            alliance_id=event.alliance_id,
+            # one notice per proxy (the inbox keeps one per person and event), stable across
+            # redeliveries
+            event_id=uuid.uuid5(envelope.id, f"proxy:{proxy.organization_id}"),
+            event_type=envelope.type,
+            notices=[
+                filing.Notice(
+                    kind="proxy_recorded",
+                    recipients=people,
+                    context={"d": event.model_dump(), "proxy": proxy.model_dump()},
+                    subject_id=envelope.subject,
+                )
+            ],
+        )
 
 
 async def on_budget_created(

@@ -67,6 +67,7 @@ KINDS: dict[str, Kind] = {
         Kind("deadline_due", mandatory=True),
         Kind("deadline_overdue", mandatory=True),
         Kind("deadline_moved", mandatory=True),
+        Kind("proxy_recorded"),
     )
 }
 
