@@ -245,6 +245,10 @@ def sample(kind: str) -> dict[str, Any]:
         "n": 10,
         "unit": "working_days",
         "provisional": True,
+        "provisional_reason": {
+            "zh": "尚未载入中国2025年的官方放假安排。",
+            "en": "No official holiday schedule of China for 2025 is loaded.",
+        },
     }
 
 
@@ -293,6 +297,9 @@ def test_a_deadline_names_its_day_in_each_language_and_says_when_the_calendar_is
     en = render("deadline_due", "en", sample("deadline_due")).body
     assert "2025年2月13日" in zh and "暂定" in zh
     assert "13 February 2025" in en and "provisional" in en
+    # and why: the year whose official schedule is not loaded yet
+    assert "尚未载入中国2025年的官方放假安排" in zh
+    assert "No official holiday schedule of China for 2025 is loaded" in en
 
 
 def test_a_moved_deadline_names_both_days_the_schedule_and_the_article() -> None:
