@@ -27,7 +27,8 @@ gateway/node_modules/.installed: gateway/package.json gateway/package-lock.json
 	npm ci --prefix gateway --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download), and a
+# Chinese font for it.
 chromium:
 	@[ -x "$(CONCORD_CHROMIUM)" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -35,6 +36,15 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "note: $(CONCORD_CHROMIUM) is missing; the browser tests need it (as root: apt-get install chromium)"; \
+	  fi; }
+	@# A CJK font, so that the Chinese pages (and their screenshots) show characters, not boxes.
+	@{ ! command -v fc-list >/dev/null || [ -n "$$(fc-list :lang=zh 2>/dev/null)" ]; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing a Chinese font for the browser tests (apt-get install fonts-wqy-microhei)…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || { \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
+	  else \
+	    echo "note: no Chinese font; the Chinese dashboards show boxes (as root: apt-get install fonts-wqy-microhei)"; \
 	  fi; }
 
 deps: .venv/.synced gateway/node_modules/.installed chromium

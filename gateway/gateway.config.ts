@@ -19,6 +19,8 @@
 //   CONCORD_PERSISTED_DOCUMENTS a JSON file {"<id>": "<query>"}: only those operations are
 //                               accepted (clients send extensions.persistedQuery.sha256Hash
 //                               or documentId); ignored, with a warning, in development
+//   CONCORD_DASHBOARD           `1` (default): serve the dashboards page at /dashboard/
+//                               (concord-dashboard.ts, gateway/dashboard/); `0`: not served
 //   CONCORD_ROUTER_RUNTIME      `1` (default): plan queries with the Rust query planner of
 //                               @graphql-hive/router-runtime; `0`: Hive's JavaScript planner
 //   OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) enables OTLP/HTTP
@@ -37,6 +39,7 @@ import { checkClaims, unauthenticated, useQueryBudget, useRequestLimits, useType
 import { useConcordSignature } from './concord-signature.ts';
 import { useSubgraphAvailability } from './concord-availability.ts';
 import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
+import { useDashboard } from './concord-dashboard.ts';
 
 const env = process.env;
 
@@ -268,6 +271,7 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
   plugins: () => [
+    useDashboard({ enabled: (env.CONCORD_DASHBOARD ?? '1').trim() !== '0' }),
     useTypedErrors({ hideSuggestions: !isDevelopment }),
     useRequestLimits({ maxBytes: intFromEnv('CONCORD_MAX_REQUEST_BYTES', 4 * 1024 * 1024) }),
     useQueryBudget({

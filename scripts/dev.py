@@ -96,6 +96,7 @@ def up() -> None:
     print(f"""
 Concord is running.
   GraphQL (and GraphiQL in a browser, signed in as the operator): {platform.graphql_url}
+  Dashboards (sign in with the operator token below): {platform.dashboard_url}
   Demo alliances: aii, aitisa, china-asean{" (just loaded)" if created else ""}
   Mail sent (local catcher, nothing leaves the machine): {platform.mail_url}
     (files: {RUN}/mail/; SMTP 127.0.0.1:{ports.mail_smtp_port})

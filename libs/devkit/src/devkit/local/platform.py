@@ -4,9 +4,10 @@ Used by ``make up`` (detached, under ``.run/``, surviving this command; ``make d
 them by their pid files) and by the end-to-end tests (on free ports, stopped afterwards).
 Each service runs as ``uvicorn <name>.app:create_app --factory`` with its relay and consumers,
 after its database was provisioned and migrated; the gateway is the real Hive Gateway from
-``gateway/node_modules``. In development the gateway's GraphiQL page is signed in with a
-platform-operator token that :meth:`Platform.start` writes to ``<run_dir>/graphiql-token``
-(``make up`` prints the same token).
+``gateway/node_modules`` (it also serves the dashboards page at ``/dashboard/``). In
+development the gateway's GraphiQL page is signed in with a platform-operator token that
+:meth:`Platform.start` writes to ``<run_dir>/graphiql-token`` (``make up`` prints the same
+token).
 """
 
 from __future__ import annotations
@@ -187,6 +188,11 @@ class Platform:
     @property
     def graphql_url(self) -> str:
         return f"http://127.0.0.1:{self.config.gateway_port}/graphql"
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboards page the gateway serves (gateway/concord-dashboard.ts)."""
+        return f"http://127.0.0.1:{self.config.gateway_port}/dashboard/"
 
     def service_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.config.service_ports[service]}/graphql"

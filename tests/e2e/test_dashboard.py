@@ -1,0 +1,359 @@
+"""The dashboards page (gateway/dashboard/, served by the gateway at /dashboard/) in headless
+Chromium: signed in with a minted token, it shows the figures the API answers that caller,
+in Chinese and in English, and each table downloads as the same spreadsheet (issue 12).
+
+The page reads only the gateway's GraphQL; these tests ask the API the same questions with the
+same token and window and compare what the page shows with the answer.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+from devkit.local.platform import Platform
+from membership.demo import seed
+from servicekit.auth.devtoken import mint
+
+ALLIANCES = [
+    ("dash-aii", "看板工业互联网联盟", "Dashboard Industrial Internet Alliance", "aii"),
+    ("dash-asean", "看板中国—东盟联盟", "Dashboard China-ASEAN Alliance", "china-asean"),
+]
+MONEY = "amount currency"
+OVERVIEW = f"""query($since: Date!, $until: Date!, $grouping: Grouping!) {{ alliances {{
+  slug nameZh nameEn
+  membershipFigures(since: $since, until: $until, grouping: $grouping) {{
+    members admissions withdrawals pendingTotal }}
+  governanceFigures(since: $since, until: $until, grouping: $grouping) {{
+    meetingsHeld motionsPassed }}
+  financeFigures(since: $since, until: $until, grouping: $grouping) {{
+    fees {{ invoiced {{ {MONEY} }} paid {{ {MONEY} }} }}
+    overdue {{ invoices outstanding {{ {MONEY} }} }} }} }} }}"""
+ALLIANCE = """query($slug: String!, $since: Date!, $until: Date!, $grouping: Grouping!) {
+  alliance(slug: $slug) { nameZh nameEn
+    membershipFigures(since: $since, until: $until, grouping: $grouping) {
+      members admissions withdrawals expulsions pendingTotal byTier { tier count }
+      byCountry { country count }
+      series { period members admissions withdrawals expulsions terminations demotions } }
+    governanceFigures(since: $since, until: $until, grouping: $grouping) {
+      meetingsHeld motionsPassed motionsFailed openMotions quorumFailures
+      bodies { body year held minimum belowMinimum source } } } }"""
+
+
+@pytest.fixture(scope="module")
+def seeded(platform: Platform) -> list[str]:
+    """Two alliances with members through their charters' admission paths (the demo loader)."""
+    seed(platform.graphql_url, platform.config.jwt_secret, per_alliance=6, alliances=ALLIANCES)
+    return [a[0] for a in ALLIANCES]
+
+
+def operator_token(platform: Platform) -> str:
+    return mint(platform.config.jwt_secret, sub="operator", name="Platform operator", operator=True)
+
+
+def secretariat_token(platform: Platform, slug: str) -> str:
+    return mint(
+        platform.config.jwt_secret,
+        sub=f"{slug}-secretariat",
+        name="秘书处",
+        alliances={slug: ["secretariat"]},
+    )
+
+
+def api(platform: Platform, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = httpx.post(
+        platform.graphql_url,
+        json={"query": query, "variables": variables},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def sign_in(page: Page, platform: Platform, token: str) -> None:
+    page.goto(platform.dashboard_url)
+    expect(page.locator("#sign-in")).to_be_visible()
+    page.locator("#token").fill(token)
+    page.locator("#sign-in-button").click()
+    expect(page.locator("#content[data-ready=overview]")).to_be_attached(timeout=30_000)
+
+
+def window(page: Page) -> dict[str, str]:
+    """The window the page asked for (its date inputs and grouping)."""
+    return {
+        "since": page.locator("#since").input_value(),
+        "until": page.locator("#until").input_value(),
+        "grouping": page.locator("#grouping").input_value(),
+    }
+
+
+def money_totals(moneys: list[dict[str, str]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for m in moneys:
+        totals[m["currency"]] = totals.get(m["currency"], Decimal(0)) + Decimal(m["amount"])
+    return totals
+
+
+def shown_money(text: str) -> dict[str, Decimal]:
+    """``CNY 1200.00; SGD 3.00`` (or ``0``) as totals per currency."""
+    if text == "0":
+        return {}
+    return {c: Decimal(a) for c, a in (part.split(" ") for part in text.split("; "))}
+
+
+def table_rows(page: Page, table: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = page.evaluate(
+        """(table) => [...document.querySelectorAll(`table[data-table="${table}"] tbody tr`)]
+          .map((tr) => Object.fromEntries([...tr.querySelectorAll('td')]
+            .map((td) => [td.dataset.col, td.textContent])))""",
+        table,
+    )
+    return rows
+
+
+def chart_data(page: Page, chart: str) -> list[list[float]]:
+    data: list[list[float]] = page.evaluate(
+        """(id) => Chart.getChart(document.querySelector(`canvas[data-chart="${id}"]`))
+          .data.datasets.map((d) => d.data)""",
+        chart,
+    )
+    return data
+
+
+def download(page: Page, table: str) -> list[list[Any]]:
+    with page.expect_download() as info:
+        page.locator(f'[data-download="{table}"]').click()
+    path = info.value.path()
+    assert path is not None and info.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def requests_seen(page: Page) -> Iterator[list[str]]:
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    yield seen
+
+
+def test_the_operator_sees_every_alliance_side_by_side_with_the_figures_the_api_answers(
+    platform: Platform,
+    seeded: list[str],
+    page: Page,
+    requests_seen: list[str],
+    artifacts_dir: Path,
+) -> None:
+    token = operator_token(platform)
+    sign_in(page, platform, token)
+    expected = api(platform, token, OVERVIEW, window(page))["alliances"]
+    assert set(seeded) <= {a["slug"] for a in expected}
+
+    rows = table_rows(page, "overview")
+    assert [r["slug"] for r in rows] == [a["slug"] for a in expected]
+    for row, alliance in zip(rows, expected, strict=True):
+        m, g, f = (
+            alliance["membershipFigures"],
+            alliance["governanceFigures"],
+            alliance["financeFigures"],
+        )
+        assert row["alliance"] in (alliance["nameZh"], alliance["nameEn"])
+        assert int(row["members"]) == m["members"]
+        assert int(row["admissions"]) == m["admissions"]
+        assert int(row["withdrawals"]) == m["withdrawals"]
+        assert int(row["pending"]) == m["pendingTotal"]
+        assert int(row["meetingsHeld"]) == g["meetingsHeld"]
+        assert int(row["motionsPassed"]) == g["motionsPassed"]
+        assert shown_money(row["invoiced"]) == money_totals([p["invoiced"] for p in f["fees"]])
+        assert shown_money(row["paid"]) == money_totals([p["paid"] for p in f["fees"]])
+        assert shown_money(row["overdue"]) == money_totals([o["outstanding"] for o in f["overdue"]])
+        assert int(row["overdueInvoices"]) == sum(o["invoices"] for o in f["overdue"])
+    by_slug = {a["slug"]: a for a in expected}
+    assert by_slug["dash-aii"]["membershipFigures"]["members"] > 0
+
+    # The charts draw the same figures, one bar per alliance.
+    assert chart_data(page, "members-by-alliance") == [
+        [a["membershipFigures"]["members"] for a in expected]
+    ]
+    meetings, passed = chart_data(page, "governance-by-alliance")
+    assert meetings == [a["governanceFigures"]["meetingsHeld"] for a in expected]
+    assert passed == [a["governanceFigures"]["motionsPassed"] for a in expected]
+    assert page.locator("canvas[data-chart]").count() == 3
+
+    # Nothing came from anywhere but the gateway (Chart.js is shipped with the page).
+    origin = platform.dashboard_url.split("/dashboard/")[0]
+    assert requests_seen and all(u.startswith((origin, "blob:")) for u in requests_seen), (
+        requests_seen
+    )
+    page.screenshot(path=artifacts_dir / "dashboard-overview.png", full_page=True)
+
+
+def test_an_alliance_page_shows_its_series_and_its_bodies_against_the_charter_minimum(
+    platform: Platform, seeded: list[str], page: Page, artifacts_dir: Path
+) -> None:
+    token = operator_token(platform)
+    sign_in(page, platform, token)
+    page.locator('tr[data-slug="dash-asean"] td[data-col="alliance"] a').click()
+    expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+    assert page.url.endswith("#/alliance/dash-asean")
+    answer = api(platform, token, ALLIANCE, {"slug": "dash-asean", **window(page)})["alliance"]
+    m, g = answer["membershipFigures"], answer["governanceFigures"]
+
+    def figure(key: str) -> str:
+        return page.locator(f'[data-figure="{key}"] dd').inner_text()
+
+    for key, value in [
+        ("members", m["members"]),
+        ("admissions", m["admissions"]),
+        ("withdrawals", m["withdrawals"]),
+        ("expulsions", m["expulsions"]),
+        ("pending", m["pendingTotal"]),
+        ("meetingsHeld", g["meetingsHeld"]),
+        ("motionsPassed", g["motionsPassed"]),
+        ("motionsFailed", g["motionsFailed"]),
+        ("openMotions", g["openMotions"]),
+        ("quorumFailures", g["quorumFailures"]),
+    ]:
+        assert figure(key) == str(value), key
+    assert m["members"] > 0
+
+    # Members over time and the changes per period: one point per period of the window.
+    series = table_rows(page, "membership")
+    assert len(series) == len(m["series"]) > 0
+    for row, period in zip(series, m["series"], strict=True):
+        assert [int(row[k]) for k in ("members", "admissions", "withdrawals", "expulsions")] == [
+            period[k] for k in ("members", "admissions", "withdrawals", "expulsions")
+        ]
+    assert chart_data(page, "members-over-time") == [[p["members"] for p in m["series"]]]
+    assert chart_data(page, "membership-changes")[0] == [p["admissions"] for p in m["series"]]
+    countries = table_rows(page, "by-country")
+    assert [(r["country"], int(r["count"])) for r in countries] == [
+        (c["country"], c["count"]) for c in m["byCountry"]
+    ]
+    assert len(countries) > 1  # China-ASEAN: members from more than one country
+
+    # Each body's meetings against its charter minimum, the article cited.
+    bodies = table_rows(page, "bodies")
+    assert [(int(r["year"]), int(r["held"]), int(r["minimum"]), r["source"]) for r in bodies] == [
+        (b["year"], b["held"], b["minimum"], b["source"]) for b in g["bodies"]
+    ]
+    held, minimum = chart_data(page, "body-meetings")
+    assert held == [b["held"] for b in g["bodies"]]
+    assert minimum == [b["minimum"] for b in g["bodies"]]
+    below = page.locator('table[data-table="bodies"] tbody tr.below').count()
+    assert below == sum(b["belowMinimum"] for b in g["bodies"])
+    assert page.locator("canvas[data-chart]").count() == 5
+    page.screenshot(path=artifacts_dir / "dashboard-alliance.png", full_page=True)
+
+    page.locator("a.back").click()
+    expect(page.locator("#content[data-ready=overview]")).to_be_attached(timeout=30_000)
+
+
+def test_the_language_switch_shows_the_same_figures_in_chinese_and_in_english(
+    platform: Platform, seeded: list[str], page: Page, artifacts_dir: Path
+) -> None:
+    token = operator_token(platform)
+    sign_in(page, platform, token)
+    names = {
+        a["slug"]: a
+        for a in api(platform, token, "{ alliances { slug nameZh nameEn } }", {})["alliances"]
+    }
+
+    def lang() -> str:
+        return "zh" if page.evaluate("document.documentElement.lang") == "zh-CN" else "en"
+
+    def name(slug: str) -> str:
+        return page.locator(f'tr[data-slug="{slug}"] td[data-col="alliance"]').inner_text()
+
+    figures: dict[str, list[dict[str, str]]] = {}
+    for _ in range(2):
+        now = lang()
+        assert name("dash-aii") == names["dash-aii"]["nameZh" if now == "zh" else "nameEn"]
+        header = page.locator('table[data-table="overview"] thead').inner_text()
+        assert ("成员" in header) is (now == "zh")
+        assert ("Members" in header) is (now == "en")
+        button = page.locator("#lang").inner_text()
+        assert button == ("English" if now == "zh" else "中文")
+        figures[now] = [
+            {k: v for k, v in r.items() if k != "alliance"} for r in table_rows(page, "overview")
+        ]
+        page.screenshot(path=artifacts_dir / f"dashboard-overview-{now}.png", full_page=True)
+        page.locator("#lang").click()
+    # Both languages were shown, and only the words changed: the figures are the same answer.
+    assert set(figures) == {"zh", "en"}
+    assert figures["zh"] == figures["en"]
+    # The choice is kept for the next visit (and the token for the tab).
+    page.locator("#lang").click()
+    chosen = lang()
+    page.reload()
+    expect(page.locator("#content[data-ready=overview]")).to_be_attached(timeout=30_000)
+    assert lang() == chosen
+
+
+def test_each_table_downloads_as_a_spreadsheet_of_what_the_page_shows(
+    platform: Platform, seeded: list[str], page: Page
+) -> None:
+    sign_in(page, platform, operator_token(platform))
+    sheet = download(page, "overview")
+    header = page.locator('table[data-table="overview"] thead th').all_inner_texts()
+    assert sheet[0] == header
+    shown = table_rows(page, "overview")
+    assert len(sheet) == len(shown) + 1
+    for line, row in zip(sheet[1:], shown, strict=True):
+        assert [str(v) if v is not None else "" for v in line] == list(row.values())
+        assert isinstance(line[2], int)  # numbers stay numbers
+
+    page.goto(platform.dashboard_url + "#/alliance/dash-aii")
+    expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+    sheet = download(page, "membership")
+    rows = table_rows(page, "membership")
+    assert sheet[0] == page.locator('table[data-table="membership"] thead th').all_inner_texts()
+    assert [[str(v) for v in line] for line in sheet[1:]] == [list(r.values()) for r in rows]
+
+
+def test_a_secretariat_sees_only_its_own_alliance_and_a_bad_token_is_sent_back_to_sign_in(
+    platform: Platform, seeded: list[str], page: Page
+) -> None:
+    sign_in(page, platform, secretariat_token(platform, "dash-aii"))
+    assert [r["slug"] for r in table_rows(page, "overview")] == ["dash-aii"]
+    page.goto(platform.dashboard_url + "#/alliance/dash-asean")
+    expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+    expect(page.locator(".page .empty")).to_be_visible()
+
+    page.locator("#sign-out").click()
+    expect(page.locator("#sign-in")).to_be_visible()
+    page.locator("#token").fill("not-a-token")
+    page.locator("#sign-in-button").click()
+    expect(page.locator("#error")).to_have_attribute("data-code", "UNAUTHENTICATED")
+    expect(page.locator("#sign-in")).to_be_visible()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_the_page_needs_no_token_but_every_figure_does_and_it_loads_only_from_the_gateway(
+    platform: Platform,
+) -> None:
+    page = httpx.get(platform.dashboard_url, timeout=10)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "connect-src 'self'" in policy
+    chart = httpx.get(platform.dashboard_url + "vendor/chart.umd.min.js", timeout=10)
+    assert chart.status_code == 200 and "Chart" in chart.text[:2000]
+    bare = httpx.get(platform.dashboard_url.rstrip("/"), timeout=10)
+    assert bare.status_code == 308 and bare.headers["location"] == "/dashboard/"
+    # Only the page's own files: nothing else of the gateway's folder.
+    assert httpx.get(platform.dashboard_url + "%2e%2e/package.json", timeout=10).status_code == 404
+    assert httpx.get(platform.dashboard_url + "gateway.config.ts", timeout=10).status_code == 404
+    assert httpx.post(platform.dashboard_url, timeout=10).status_code == 404
+    answer = httpx.post(platform.graphql_url, json={"query": "{ alliances { slug } }"}, timeout=10)
+    assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
