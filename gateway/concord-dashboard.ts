@@ -51,9 +51,19 @@ function loadAssets(): Map<string, Asset> {
     assets.set(`/${name}`, { body: readFileSync(join(dir, name)), type: TYPES[ext]! });
   }
   assets.set('/', assets.get('/index.html')!);
-  // Chart.js's UMD bundle, exactly the version package-lock.json pins.
-  const chart = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
-  assets.set('/vendor/chart.umd.min.js', { body: readFileSync(chart), type: TYPES.js! });
+  // Chart.js's UMD bundle, exactly the version package-lock.json pins. A checkout whose
+  // node_modules predates it still starts its gateway: the page then says what to run.
+  let chart: Uint8Array;
+  try {
+    chart = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
+  } catch {
+    console.warn('concord-dashboard: chart.js is not installed (npm ci --prefix gateway): no charts on /dashboard/');
+    const message = 'document.addEventListener("DOMContentLoaded", () => document.body.prepend(' +
+      'Object.assign(document.createElement("p"), { id: "no-charts", textContent: ' +
+      '"chart.js is missing: run npm ci --prefix gateway (or make deps) and restart the gateway." })));';
+    chart = new TextEncoder().encode(message);
+  }
+  assets.set('/vendor/chart.umd.min.js', { body: chart, type: TYPES.js! });
   return assets;
 }
 

@@ -222,6 +222,7 @@
   function chart(id, title, labels, datasets, options = {}) {
     const canvas = el('canvas', { 'data-chart': id, role: 'img', 'aria-label': title });
     const card = el('figure', { class: 'chart' }, el('figcaption', { text: title }), el('div', { class: 'chart-box' }, canvas));
+    if (!window.Chart) return card; // chart.js not installed: the gateway's note says so
     const instance = new window.Chart(canvas, {
       type: options.type || 'bar',
       data: {

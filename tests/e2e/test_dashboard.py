@@ -194,6 +194,8 @@ def test_the_operator_sees_every_alliance_side_by_side_with_the_figures_the_api_
     assert requests_seen and all(u.startswith((origin, "blob:")) for u in requests_seen), (
         requests_seen
     )
+    # Drawn well within a second of the answer (the page measures from answer to drawn).
+    assert int(page.locator("#content").get_attribute("data-render-ms") or "0") < 1000
     page.screenshot(path=artifacts_dir / "dashboard-overview.png", full_page=True)
 
 
