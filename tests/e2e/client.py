@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -123,3 +125,15 @@ def application(
             },
         }
     }
+
+
+def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
+    """``probe()`` until it answers something truthy (the services work asynchronously);
+    an assertion error after ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        found = probe()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.2)

@@ -4,9 +4,7 @@ a budget the council rejects stays unapproved. Three services, real events betwe
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,21 +21,12 @@ from tests.e2e.client import (
     decision,
     operator,
     staff,
+    until,
 )
 
 pytestmark = pytest.mark.e2e
 YEAR = datetime.now(UTC).year + 1
 BUDGET = "query($id: ID!) { budget(id: $id) { id status approvedAt } }"
-
-
-def until(probe: Callable[[], Any], within: float = 90.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        found = probe()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.2)
 
 
 class ChinaAsean:
@@ -167,7 +156,7 @@ def test_the_annual_budget_is_approved_by_the_councils_vote_and_only_then(
         found: dict[str, Any] = ca.clerk.data(BUDGET, {"id": passed_budget})["budget"]
         return found if found["status"] == "APPROVED" else None
 
-    assert until(approved)["approvedAt"]
+    assert until(approved, within=90)["approvedAt"]
 
     # The next year's budget, rejected by the council: it is not approved.
     other = ca.budget(YEAR + 1)
@@ -178,4 +167,4 @@ def test_the_annual_budget_is_approved_by_the_councils_vote_and_only_then(
         status: str = ca.clerk.data(BUDGET, {"id": other})["budget"]["status"]
         return status if status != "SUBMITTED" else None
 
-    assert until(decided) == "REJECTED"
+    assert until(decided, within=90) == "REJECTED"

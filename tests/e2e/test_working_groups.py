@@ -6,9 +6,7 @@ ways, the objection window included."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,17 +23,8 @@ from tests.e2e.client import (
     decision,
     operator,
     staff,
+    until,
 )
-
-
-def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        found = probe()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.2)
 
 
 def codes(body: dict[str, Any]) -> list[str]:
