@@ -11,7 +11,7 @@ CONCORD_CHROMIUM ?= /usr/bin/chromium
 ROLE ?= operator
 ALLIANCE ?=
 
-.PHONY: help deps chromium up down test test-fast lint schema release-schema token bench
+.PHONY: help deps chromium up down test test-fast test-faults lint schema release-schema token bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -49,17 +49,21 @@ chromium:
 
 deps: .venv/.synced gateway/node_modules/.installed chromium
 
-up: .venv/.synced gateway/node_modules/.installed ## start the whole platform locally with demo data
-	$(RUN) python scripts/dev.py up
+up: .venv/.synced gateway/node_modules/.installed ## start the whole platform locally with demo data (REPLICAS=2 WORKERS=2 NATS=cluster)
+	$(if $(REPLICAS),CONCORD_DEV_REPLICAS=$(REPLICAS)) $(if $(WORKERS),CONCORD_DEV_WORKERS=$(WORKERS)) \
+	  $(if $(NATS),CONCORD_DEV_NATS=$(NATS)) $(RUN) python scripts/dev.py up
 
 down: ## stop everything 'make up' started
 	@if [ -x .venv/bin/python ]; then $(RUN) python scripts/dev.py down; else echo "nothing to stop"; fi
 
-test: deps ## run every test (unit, integration, end-to-end, chart)
-	$(RUN) pytest -p no:cacheprovider $(PYTEST_ARGS)
+test: deps ## run every test (unit, integration, end-to-end, chart) but the fault tests
+	$(RUN) pytest -p no:cacheprovider -m "not faults" $(PYTEST_ARGS)
+
+test-faults: deps ## the platform under load and faults (replicas, NATS down, SIGKILL, parked events, a NATS cluster); figures printed
+	$(RUN) pytest -p no:cacheprovider -m faults -s tests/faults $(PYTEST_ARGS)
 
 test-fast: deps ## every test but the end-to-end ones (the inner loop)
-	$(RUN) pytest -p no:cacheprovider -m "not e2e" $(PYTEST_ARGS)
+	$(RUN) pytest -p no:cacheprovider -m "not e2e and not faults" $(PYTEST_ARGS)
 
 lint: .venv/.synced gateway/node_modules/.installed ## ruff, mypy, import contracts, no undeclared breaking API change
 	$(RUN) ruff check .

@@ -10,6 +10,11 @@ As root, PostgreSQL runs as an unprivileged user; when that user cannot enter th
 directory under /var/tmp instead (``devkit.local.postgres.local_cluster_dir``), and ``up``
 says so. The ports come from ``CONCORD_DEV_*`` variables (:class:`DevPorts`), so a second
 checkout can run beside the first.
+
+``make up REPLICAS=2 WORKERS=2`` runs two API processes of every service behind a local
+balancer and two worker processes (relay, consumers, scheduled jobs) beside them;
+``make up NATS=cluster`` runs a three-node NATS JetStream cluster (the stream replicated on
+all three) instead of one server. ``make down`` stops whichever ran.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from devkit.local.nats import NatsServer
+from devkit.local.nats import NatsCluster, NatsServer
 from devkit.local.platform import SERVICES, Platform, PlatformConfig
 from devkit.local.postgres import ClusterLocation, PostgresCluster, local_cluster_dir
 from membership.demo import seed
@@ -40,6 +45,20 @@ class DevPorts(BaseSettings):
     first_service_port: int = 4101
     mail_smtp_port: int = 41025
     mail_http_port: int = 41080
+    #: replicas take 20 ports per service from here (API 0-9, workers 10-19)
+    first_replica_port: int = 4201
+    #: the three nodes of ``NATS=cluster``: client ports from here, route ports from +10
+    nats_cluster_port: int = 44230
+
+
+class Shape(BaseSettings):
+    """How many of each: ``REPLICAS``, ``WORKERS``, ``NATS`` (``server`` or ``cluster``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONCORD_DEV_")
+
+    replicas: int = 1
+    workers: int = 0
+    nats: str = "server"
 
 
 def _secret(name: str) -> str:
@@ -51,7 +70,13 @@ def _secret(name: str) -> str:
     return path.read_text().strip()
 
 
-def _platform(cluster: PostgresCluster, nats: NatsServer, ports: DevPorts) -> Platform:
+def _platform(
+    cluster: PostgresCluster,
+    nats: NatsServer | NatsCluster,
+    ports: DevPorts,
+    shape: Shape | None = None,
+) -> Platform:
+    shape = shape or Shape()
     return Platform(
         PlatformConfig(
             run_dir=RUN,
@@ -62,7 +87,21 @@ def _platform(cluster: PostgresCluster, nats: NatsServer, ports: DevPorts) -> Pl
             gateway_port=ports.gateway_port,
             service_ports={s: ports.first_service_port + i for i, s in enumerate(SERVICES)},
             mail_ports=(ports.mail_smtp_port, ports.mail_http_port),
+            replicas=shape.replicas,
+            workers=shape.workers,
+            replica_base_port=ports.first_replica_port,
+            stream_replicas=3 if isinstance(nats, NatsCluster) else 1,
         )
+    )
+
+
+def _nats_cluster(ports: DevPorts) -> NatsCluster:
+    first = ports.nats_cluster_port
+    return NatsCluster(
+        RUN / "nats-cluster",
+        client_ports=[first, first + 1, first + 2],
+        route_ports=[first + 10, first + 11, first + 12],
+        cleanup_on_exit=False,
     )
 
 
@@ -85,11 +124,21 @@ def _where(location: ClusterLocation) -> str:
 
 
 def up() -> None:
-    ports = DevPorts()
-    cluster, nats, location = _servers(ports, create=True)
+    ports, shape = DevPorts(), Shape()
+    cluster, server, location = _servers(ports, create=True)
     cluster.start()
-    nats.start()
-    platform = _platform(cluster, nats, ports)
+    nats: NatsServer | NatsCluster
+    if shape.nats == "cluster":
+        server.stop()  # (a single server of an earlier ``make up``)
+        nats = _nats_cluster(ports).start()
+    else:
+        _nats_cluster(ports).stop()
+        nats = server.start()
+    platform = _platform(cluster, nats, ports, shape)
+    shape_file = RUN / "shape"
+    if shape_file.exists() and shape_file.read_text() != repr(shape):
+        platform.stop_recorded()  # another shape ran before: start every process afresh
+    shape_file.write_text(repr(shape))
     platform.start(reuse_running=True)
     created = seed(platform.graphql_url, platform.config.jwt_secret)
     token = platform.operator_token or platform.issue_operator_token()
@@ -98,6 +147,8 @@ Concord is running.
   GraphQL (and GraphiQL in a browser, signed in as the operator): {platform.graphql_url}
   Dashboards (sign in with the operator token below): {platform.dashboard_url}
   Demo alliances: aii, aitisa, china-asean{" (just loaded)" if created else ""}
+  Processes: {", ".join(sorted(platform.processes))}
+  NATS: {nats.url}
   Mail sent (local catcher, nothing leaves the machine): {platform.mail_url}
     (files: {RUN}/mail/; SMTP 127.0.0.1:{ports.mail_smtp_port})
 {_where(location)}
@@ -118,6 +169,7 @@ def down() -> None:
     cluster, nats, location = _servers(ports, create=False)
     _platform(cluster, nats, ports).stop_recorded()
     nats.stop()
+    _nats_cluster(ports).stop()
     cluster.stop()
     kept = "" if location.moved_because is None else f" and {location.base_dir}"
     print(f"Concord stopped (data kept in .run/{kept}; remove it all for a fresh start).")

@@ -124,7 +124,7 @@ def create_service_app(
     extra_workers = workers
     setup_tracing(name)
     database = Database(settings.database_url, pool_size=settings.db_pool_size)
-    bus = EventBus(settings.nats_url, name=name)
+    bus = EventBus(settings.nats_url, name=name, stream_replicas=settings.nats_stream_replicas)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -35,7 +35,13 @@ class ServiceSettings(BaseSettings):
     migration_database_url: str | None = Field(
         default=None, description="owner role, used only by concord-migrate"
     )
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        description="one server, or a cluster's nodes separated by commas",
+    )
+    nats_stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="copies of the event stream (3 on a 3-node cluster)"
+    )
     signing_secret: str = Field(min_length=16, description="HMAC secret shared with the gateway")
     signing_secret_next: str | None = Field(
         default=None,

@@ -251,3 +251,85 @@ class NatsServer:
 
     def __repr__(self) -> str:
         return f"NatsServer({str(self.data_dir)!r}, port={self.port})"
+
+
+class NatsCluster:
+    """A JetStream cluster of ``size`` nats-servers on loopback (routes between them), each with
+    its own store, from the same binary as :class:`NatsServer`.
+
+    ``url`` lists every node (``nats://127.0.0.1:A,nats://127.0.0.1:B,…``, as ``NATS_URL``
+    takes it): a client on a node that goes away moves to another. With the stream replicated
+    on every node (``NATS_STREAM_REPLICAS=3``), one node stopped or killed loses no message;
+    ``node(i).start()`` brings it back on its port and store, and it catches up.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        size: int = 3,
+        client_ports: list[int] | None = None,
+        route_ports: list[int] | None = None,
+        name: str = "concord",
+        cleanup_on_exit: bool = True,
+    ) -> None:
+        if size < 3:
+            raise ValueError("a JetStream cluster needs at least three nodes for a quorum")
+        self.data_dir = Path(data_dir).absolute()
+        clients = client_ports or [free_port() for _ in range(size)]
+        routes = route_ports or [free_port() for _ in range(size)]
+        if len(clients) != size or len(routes) != size:
+            raise ValueError(f"give {size} client ports and {size} route ports")
+        self.nodes = [
+            NatsServer(
+                self.data_dir / f"node-{i + 1}",
+                port=clients[i],
+                cleanup_on_exit=cleanup_on_exit,
+                extra_args=(
+                    "-n",
+                    f"{name}-{i + 1}",
+                    "--cluster_name",
+                    name,
+                    "--cluster",
+                    f"nats://127.0.0.1:{routes[i]}",
+                    "--routes",
+                    ",".join(f"nats://127.0.0.1:{p}" for j, p in enumerate(routes) if j != i),
+                ),
+            )
+            for i in range(size)
+        ]
+
+    @property
+    def url(self) -> str:
+        return ",".join(node.url for node in self.nodes)
+
+    def node(self, index: int) -> NatsServer:
+        return self.nodes[index]
+
+    def start(self) -> NatsCluster:
+        for node in self.nodes:
+            node.start()
+        return self
+
+    def kill(self, index: int) -> None:
+        """SIGKILL one node (a crash: no clean JetStream shutdown)."""
+        node = self.nodes[index]
+        pid = node.pid
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 10
+            while node._alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        node.stop()
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __repr__(self) -> str:
+        return f"NatsCluster({str(self.data_dir)!r}, nodes={len(self.nodes)})"

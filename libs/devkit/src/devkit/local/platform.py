@@ -8,6 +8,12 @@ after its database was provisioned and migrated; the gateway is the real Hive Ga
 development the gateway's GraphiQL page is signed in with a platform-operator token that
 :meth:`Platform.start` writes to ``<run_dir>/graphiql-token`` (``make up`` prints the same
 token).
+
+Replicas (``PlatformConfig.replicas``, ``workers``): with more than one process per service, the
+service's port is a local balancer (:mod:`devkit.local.balancer`) in front of ``replicas`` API
+processes, and ``workers`` more processes run the outbox relay, the consumers and the scheduled
+jobs (``<PREFIX>RUN_WORKERS``: false on the API processes when there are separate workers).
+Processes are named ``<service>-api-1`` …, ``<service>-worker-1`` …, ``<service>-lb``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 import httpx
 
 from devkit.local.pids import live_pid_in, pid_alive
+from devkit.local.ports import free_port
 from devkit.local.provision import ServiceDatabase, provision_service_database_sync
 from servicekit.auth.devtoken import DEV_AUDIENCE, DEV_ISSUER, mint
 from servicekit.migrate import upgrade
@@ -103,6 +110,17 @@ class ManagedProcess:
         except OSError:
             return "(no log)"
 
+    def kill(self) -> None:
+        """SIGKILL its process group at once (a crash: nothing is given back, nothing flushed)."""
+        pid = self._pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            if self.process is not None:
+                self.process.wait(timeout=10)
+        self.pid_file.unlink(missing_ok=True)
+        self.process = None
+
     def terminate(self) -> None:
         """Ask it to stop (SIGTERM to its process group); :meth:`stop` waits for it."""
         pid = self._pid()
@@ -149,6 +167,16 @@ class PlatformConfig:
     database_names: Mapping[str, str] = field(default_factory=dict)
     mail_ports: tuple[int, int] | None = None
     """(SMTP, HTTP) of a local mail catcher the notifications service sends to; None: none."""
+    replicas: int = 1
+    """API processes per service; with more (or with ``workers``) they sit behind a balancer
+    on the service's port."""
+    workers: int = 0
+    """Separate worker processes per service (relay, consumers, scheduled jobs); 0: every API
+    process runs its own workers."""
+    replica_base_port: int | None = None
+    """First port of the replicas (20 per service); None: free ports."""
+    stream_replicas: int = 1
+    """``NATS_STREAM_REPLICAS`` of every service (3 on a three-node NATS cluster)."""
 
 
 class Platform:
@@ -217,15 +245,72 @@ class Platform:
         env.update(self.config.extra_env)
         return env
 
-    def service_process(self, service: str) -> ManagedProcess:
-        prefix = service.upper() + "_"
+    @property
+    def balanced(self) -> bool:
+        """Whether each service runs as several processes behind a balancer."""
+        return self.config.replicas > 1 or self.config.workers > 0
+
+    def _replica_port(self, service: str, slot: int) -> int:
+        base = self.config.replica_base_port
+        if base is None:
+            return free_port()
+        return base + 20 * SERVICES.index(service) + slot
+
+    def service_processes(self, service: str) -> list[ManagedProcess]:
+        """The processes of one service: one, or the API replicas, the workers and the
+        balancer in front of the API replicas (started last)."""
+        if not self.balanced:
+            return [self.service_process(service)]
+        split = self.config.workers > 0
+        api = [
+            self.service_process(
+                service,
+                name=f"{service}-api-{i + 1}",
+                port=self._replica_port(service, i),
+                run_workers=not split,
+            )
+            for i in range(self.config.replicas)
+        ]
+        workers = [
+            self.service_process(
+                service,
+                name=f"{service}-worker-{i + 1}",
+                port=self._replica_port(service, 10 + i),
+                run_workers=True,
+            )
+            for i in range(self.config.workers)
+        ]
         port = self.config.service_ports[service]
+        argv = [sys.executable, "-m", "devkit.local.balancer", "--port", str(port)]
+        for proc in api:
+            argv += ["--backend", proc.ready_url.split("/")[2]]
+        balancer = ManagedProcess(
+            f"{service}-lb",
+            argv,
+            self._base_env(),
+            f"http://127.0.0.1:{port}/healthz",
+            self.config.run_dir,
+        )
+        return [*api, *workers, balancer]
+
+    def service_process(
+        self,
+        service: str,
+        *,
+        name: str | None = None,
+        port: int | None = None,
+        run_workers: bool = True,
+    ) -> ManagedProcess:
+        prefix = service.upper() + "_"
+        port = self.config.service_ports[service] if port is None else port
         database = self.databases[service]
         env = self._base_env() | {
             prefix + "DATABASE_URL": database.app_url,
             prefix + "NATS_URL": self.config.nats_url,
+            prefix + "NATS_STREAM_REPLICAS": str(self.config.stream_replicas),
             prefix + "SIGNING_SECRET": self.config.signing_secret,
             prefix + "ENVIRONMENT": self.config.environment,
+            prefix + "RUN_WORKERS": "true" if run_workers else "false",
             "OTEL_SERVICE_NAME": service,
         }
         if service == "notifications" and self.config.mail_ports:
@@ -243,7 +328,7 @@ class Platform:
             "--no-access-log",
         ]
         return ManagedProcess(
-            service, argv, env, f"http://127.0.0.1:{port}/healthz", self.config.run_dir
+            name or service, argv, env, f"http://127.0.0.1:{port}/healthz", self.config.run_dir
         )
 
     def mail_process(self) -> ManagedProcess:
@@ -312,30 +397,45 @@ class Platform:
             self.prepare_databases()
         if self.config.environment == "development":
             self.issue_operator_token()
-        wanted = [self.service_process(s) for s in SERVICES] + [self.gateway_process()]
+        wanted = [p for s in SERVICES for p in self.service_processes(s)]
+        wanted.append(self.gateway_process())
         if self.config.mail_ports:
             wanted.insert(0, self.mail_process())
+        names = {proc.name for proc in wanted}
+        pids = self.config.run_dir / "pids"
+        stale = [p.stem for p in pids.glob("*.pid") if p.stem not in names] if pids.is_dir() else []
+        # (``make up`` with another number of replicas: what ran before gives up its ports)
+        _stop_all([ManagedProcess(name, [], {}, "", self.config.run_dir) for name in stale])
         for proc in wanted:
             self.processes[proc.name] = proc
             if reuse_running and proc.recorded_pid() and proc.answering():
                 continue
             proc.stop()  # a stale pid file or a process that stopped answering
             proc.start()
+        timeout = 60.0 + 5.0 * len(wanted) if self.balanced else 60.0  # (2 cores: be patient)
         for proc in wanted:
             if proc.process is not None:
-                proc.wait_ready()
+                proc.wait_ready(timeout)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (``membership-api-1``, ``notifications-worker-1`` …)."""
+        self.processes[name].kill()
+
+    def restart(self, name: str) -> None:
+        """Start a stopped or killed process again and wait until it answers."""
+        proc = self.processes[name]
+        proc.stop()
+        proc.start()
+        proc.wait_ready()
 
     def stop(self) -> None:
         _stop_all([p for p in self.processes.values()])
 
     def stop_recorded(self) -> None:
         """Stop processes started by an earlier command (``make down``), by pid file."""
-        _stop_all(
-            [
-                ManagedProcess(name, [], {}, "", self.config.run_dir)
-                for name in ["gateway", *SERVICES, "mailcatcher"]
-            ]
-        )
+        pids = self.config.run_dir / "pids"
+        names = sorted(p.stem for p in pids.glob("*.pid")) if pids.is_dir() else []
+        _stop_all([ManagedProcess(name, [], {}, "", self.config.run_dir) for name in names])
 
 
 def _stop_all(processes: list[ManagedProcess]) -> None:

@@ -23,10 +23,17 @@ from servicekit.events.envelope import STREAM, SUBJECT_PREFIX
 log = logging.getLogger(__name__)
 
 
+def server_list(url: str) -> list[str]:
+    """``nats://a:4222,nats://b:4222`` (a cluster's nodes) as the list nats-py takes: the
+    client tries each and moves to another node when the one it is on goes away."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 class EventBus:
-    def __init__(self, url: str, *, name: str) -> None:
+    def __init__(self, url: str, *, name: str, stream_replicas: int = 1) -> None:
         self.url = url
         self.name = name
+        self.stream_replicas = stream_replicas
         self._nc: Client | None = None
         self._ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -39,14 +46,14 @@ class EventBus:
         while True:
             try:
                 self._nc = await nats.connect(
-                    self.url,
+                    server_list(self.url),
                     name=self.name,
                     connect_timeout=2,
                     allow_reconnect=True,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=0.5,
                 )
-                await ensure_stream(self._nc.jetstream())
+                await ensure_stream(self._nc.jetstream(), replicas=self.stream_replicas)
                 self._ready.set()
                 return
             except Exception as exc:  # any failure: the server is not there yet
@@ -80,15 +87,22 @@ class EventBus:
             await self._nc.close()
 
 
-async def ensure_stream(js: JetStreamContext) -> None:
-    """Create the one stream of domain events (idempotent across services and replicas)."""
+async def ensure_stream(js: JetStreamContext, *, replicas: int | None = None) -> None:
+    """Create the one stream of domain events (idempotent across services and replicas).
+
+    ``replicas``: how many JetStream nodes keep each message (3 on a three-node cluster, so
+    one node lost loses nothing); ``None`` keeps what the stream has (a tool such as
+    ``concord-parked`` must not scale the stream down)."""
     config = StreamConfig(
         name=STREAM,
         subjects=[f"{SUBJECT_PREFIX}.>"],
         storage=StorageType.FILE,
         duplicate_window=600.0,  # seconds: a relay retry after a crash is dropped by JetStream
+        num_replicas=replicas or 1,
     )
     try:
         await js.add_stream(config)
     except BadRequestError:
+        if replicas is None:
+            config.num_replicas = (await js.stream_info(STREAM)).config.num_replicas
         await js.update_stream(config)

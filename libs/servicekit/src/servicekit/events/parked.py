@@ -28,7 +28,7 @@ import nats
 import sqlalchemy as sa
 
 from servicekit.db import Database
-from servicekit.events.bus import ensure_stream
+from servicekit.events.bus import ensure_stream, server_list
 from servicekit.events.tables import PARKED
 from servicekit.services import SERVICES
 from servicekit.tenancy import TenantScope
@@ -58,7 +58,7 @@ async def replay(
 ) -> list[tuple[uuid.UUID, str]]:
     """Publish parked events again; (id, what happened) for each one asked for."""
     outcomes: list[tuple[uuid.UUID, str]] = []
-    nc = await nats.connect(nats_url, connect_timeout=5)
+    nc = await nats.connect(server_list(nats_url), connect_timeout=5)
     try:
         js = nc.jetstream()
         await ensure_stream(js)
