@@ -331,6 +331,10 @@ def test_services_run_the_conventional_command_and_env(
         assert container["envFrom"] == [{"configMapRef": {"name": name(service)}}]
         config = configmaps[name(service)]["data"]
         assert config[f"{prefix}NATS_URL"] == merged(values)["nats"]["url"]
+        # the stream on every node of a three-node JetStream cluster in production
+        assert config[f"{prefix}NATS_STREAM_REPLICAS"] == str(
+            merged(values)["nats"].get("streamReplicas", 1)
+        )
         assert config[f"{prefix}ENVIRONMENT"] in ("development", "production")
         assert config["OTEL_SERVICE_NAME"] == f"concord-{service}"
         env = env_of(container)

@@ -1,9 +1,13 @@
 """One platform for the end-to-end tests: real PostgreSQL, NATS, the four services as
 processes, and the Hive Gateway in front, on free loopback ports; and a headless Chromium for
-the browser tests (tests/support/browser.py)."""
+the browser tests (tests/support/browser.py).
+
+``CONCORD_E2E_REPLICAS=2 CONCORD_E2E_WORKERS=2`` runs the suite against two API replicas of
+every service behind local balancers and two worker processes each (devkit.local.platform)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -43,6 +47,8 @@ def platform(
         service_ports={s: free_port() for s in SERVICES},
         database_names={s: f"concord_{s}_e2e{suffix}" for s in SERVICES},
         mail_ports=(free_port(), free_port()),
+        replicas=int(os.environ.get("CONCORD_E2E_REPLICAS", "1")),
+        workers=int(os.environ.get("CONCORD_E2E_WORKERS", "0")),
         extra_env={
             "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
             "OTEL_TRACES_EXPORTER": "otlp",

@@ -47,6 +47,7 @@ class Figures:
     lost: int = 0
     doubled: int = 0
     mails: int = 0
+    deliveries: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -58,6 +59,7 @@ class Figures:
             f"(in the stream {self.in_stream}); handlings expected {self.expected}, "
             f"handled {self.handled}; mails {self.mails}; "
             f"lost {self.lost}, doubled {self.doubled}; {self.seconds:.1f}s"
+            f"\n  deliveries: {self.deliveries}"
         )
         return text + "".join(f"\n  {n}" for n in self.notes)
 
@@ -195,11 +197,12 @@ class Ledger:
             )
         finally:
             await conn.close()
-        f.notes = [
-            "deliveries: "
-            + (", ".join(f"{r['channel']} {r['status']} {r['n']}" for r in rows) or "none")
-        ]
+        f.deliveries = ", ".join(f"{r['channel']} {r['status']} {r['n']}" for r in rows) or "none"
         return f
+
+    def count(self) -> Figures:
+        """The figures now (the backlog may not have drained yet)."""
+        return asyncio.run(self._count())
 
     def settle(self, within: float = 90.0) -> Figures:
         """Count until nothing is lost (the backlog drained) or ``within`` seconds passed; then

@@ -236,6 +236,7 @@ topologySpreadConstraints:
 {{- $env := dict -}}
 {{- $_ := set $env (printf "%sENVIRONMENT" $prefix) .root.Values.environment -}}
 {{- $_ = set $env (printf "%sNATS_URL" $prefix) .root.Values.nats.url -}}
+{{- $_ = set $env (printf "%sNATS_STREAM_REPLICAS" $prefix) (toString (.root.Values.nats.streamReplicas | default 1)) -}}
 {{- $_ = set $env "PYTHONDONTWRITEBYTECODE" "1" -}}
 {{- $_ = set $env "PYTHONUNBUFFERED" "1" -}}
 {{- include "concord.componentEnv" (dict "root" .root "name" .name "c" .c "env" $env) -}}
