@@ -48,6 +48,18 @@
   }
 }`;
 
+  // The live turnout of the open votes (ballots cast so far; the running count only where the
+  // vote is named), polled every LIVE_SECONDS while an alliance page is open.
+  const LIVE_SECONDS = 15;
+  const OPEN_VOTES = `query DashboardOpenVotes($slug: String!) {
+  alliance(slug: $slug) {
+    motions(status: OPEN, first: 20) {
+      totalCount
+      edges { node { id title stages { index body status secret deadline turnout { ballots yes no abstain } } } }
+    }
+  }
+}`;
+
   // --- state ------------------------------------------------------------------------------
 
   const today = new Date();
@@ -57,6 +69,7 @@
     since: iso(new Date(Date.UTC(today.getUTCFullYear() - 1, today.getUTCMonth() + 1, 1))),
     until: iso(today),
     grouping: 'MONTH',
+    openVotes: null, // the alliance page's open votes (Alliance.motions(status: OPEN))
     data: null, // the last answer, re-rendered on a language switch without a new request
     tables: {}, // id -> {title, header, rows}, for the downloads
     charts: [],
@@ -370,6 +383,8 @@
       ]),
     );
 
+    main.append(openVotesBlock(state.openVotes));
+
     const charts = el('div', { class: 'charts' });
     main.append(charts);
     const series = m ? m.series : [];
@@ -461,6 +476,46 @@
     return main;
   }
 
+  function openVotesBlock(alliance) {
+    const rows = [];
+    for (const edge of alliance ? alliance.motions.edges : []) {
+      for (const stage of edge.node.stages) {
+        if (stage.status !== 'OPEN') continue;
+        rows.push([
+          edge.node.title,
+          body(stage.body),
+          stage.deadline ? stage.deadline.slice(0, 16).replace('T', ' ') : '',
+          stage.turnout.ballots,
+          stage.turnout.yes ?? '',
+          stage.turnout.no ?? '',
+          stage.turnout.abstain ?? '',
+        ]);
+      }
+    }
+    const columns = ['motion', 'body', 'deadline', 'ballots', 'yes', 'no', 'abstain'].map((key) => ({
+      key,
+      label: t(key === 'yes' || key === 'no' ? `vote_${key}` : key),
+    }));
+    const block = table('open-votes', t('tableOpenVotes'), columns, rows);
+    block.dataset.liveSeconds = String(LIVE_SECONDS);
+    block.append(el('p', { class: 'note', text: t('openVotesNote') }));
+    return block;
+  }
+
+  async function refreshOpenVotes() {
+    if (state.route.page !== 'alliance' || !state.data || !state.data.alliance) return;
+    const slug = state.route.slug;
+    try {
+      const data = await graphql(OPEN_VOTES, { slug });
+      if (state.route.slug !== slug || !state.data) return; // moved on meanwhile
+      state.openVotes = data.alliance;
+      const current = document.querySelector('[data-table-block="open-votes"]');
+      if (current) current.replaceWith(openVotesBlock(state.openVotes));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
   // --- shell -----------------------------------------------------------------------------------
 
   function route() {
@@ -536,6 +591,10 @@
         state.route.page === 'alliance'
           ? await graphql(ALLIANCE, { ...variables, slug: state.route.slug })
           : await graphql(OVERVIEW, variables);
+      state.openVotes =
+        state.route.page === 'alliance' && data.alliance
+          ? (await graphql(OPEN_VOTES, { slug: state.route.slug })).alliance
+          : null;
       content.dataset.answerMs = String(Math.round(performance.now() - asked));
       state.data = data;
       renderPage();
@@ -588,6 +647,9 @@
       load();
     });
     window.addEventListener('hashchange', load);
+    setInterval(() => {
+      if (token() && !document.hidden) refreshOpenVotes();
+    }, LIVE_SECONDS * 1000);
     load();
   }
 

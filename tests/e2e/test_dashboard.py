@@ -22,6 +22,8 @@ from playwright.sync_api import Page, expect
 from devkit.local.platform import Platform
 from membership.demo import seed
 from servicekit.auth.devtoken import mint
+from tests.e2e.client import Caller
+from tests.e2e.test_finance_votes import YEAR, ChinaAsean
 
 ALLIANCES = [
     ("dash-aii", "看板工业互联网联盟", "Dashboard Industrial Internet Alliance", "aii"),
@@ -46,6 +48,8 @@ ALLIANCE = """query($slug: String!, $since: Date!, $until: Date!, $grouping: Gro
     governanceFigures(since: $since, until: $until, grouping: $grouping) {
       meetingsHeld motionsPassed motionsFailed openMotions quorumFailures
       bodies { body year held minimum belowMinimum source } } } }"""
+OPEN_VOTES = """query($slug: String!) { alliance(slug: $slug) { motions(status: OPEN, first: 20) {
+  edges { node { title stages { status turnout { ballots yes no abstain } } } } } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +258,22 @@ def test_an_alliance_page_shows_its_series_and_its_bodies_against_the_charter_mi
     below = page.locator('table[data-table="bodies"] tbody tr.below').count()
     assert below == sum(b["belowMinimum"] for b in g["bodies"])
     assert page.locator("canvas[data-chart]").count() == 5
+
+    # The open votes with their turnout so far (ballots; the running count if named).
+    motions = api(platform, token, OPEN_VOTES, {"slug": "dash-asean"})["alliance"]["motions"]
+    open_stages = [
+        (edge["node"]["title"], stage["turnout"])
+        for edge in motions["edges"]
+        for stage in edge["node"]["stages"]
+        if stage["status"] == "OPEN"
+    ]
+    votes = table_rows(page, "open-votes")
+    assert [(r["motion"], int(r["ballots"])) for r in votes] == [
+        (title, turnout["ballots"]) for title, turnout in open_stages
+    ]
+    for row, (_, turnout) in zip(votes, open_stages, strict=True):
+        assert row["yes"] == ("" if turnout["yes"] is None else str(turnout["yes"]))
+    print(f"open votes shown: {len(votes)}")
     page.screenshot(path=artifacts_dir / "dashboard-alliance.png", full_page=True)
 
     page.locator("a.back").click()
@@ -359,3 +379,64 @@ def test_the_page_needs_no_token_but_every_figure_does_and_it_loads_only_from_th
     assert httpx.post(platform.dashboard_url, timeout=10).status_code == 404
     answer = httpx.post(platform.graphql_url, json={"query": "{ alliances { slug } }"}, timeout=10)
     assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_an_open_vote_shows_its_turnout_live_on_the_alliance_page(
+    platform: Platform, page: Page, artifacts_dir: Path
+) -> None:
+    """China-ASEAN Art.27: the council votes on the annual budget; while the named vote is
+    open the page shows the ballots cast so far and the running count, and follows it."""
+    alliance = ChinaAsean(platform, directors=3)
+    alliance.budget()
+    motion = alliance.pending_motion(set())
+    meeting = alliance.sg.data(
+        "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+        {
+            "i": {
+                "alliance": alliance.slug,
+                "body": "COUNCIL",
+                "title": f"{YEAR}年度预算审议",
+                "mode": "IN_PERSON",
+                "startsAt": f"{YEAR - 1}-12-20T09:00:00+07:00",
+                "place": "南宁",
+                "agenda": [motion],
+            }
+        },
+    )["conveneMeeting"]["id"]
+    alliance.clerk.data(
+        "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+        "entries: $e) { id } }",
+        {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in alliance.seats]},
+    )
+    stage = alliance.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": motion, "g": meeting},
+    )["openVote"]["id"]
+
+    def cast(index: int, choice: str) -> None:
+        seat = alliance.seats[index]
+        voter = Caller(
+            platform, seat["holderUserId"], alliances={alliance.slug: ["contact_person"]}
+        )
+        voter.data(
+            "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+            "choice: $c) { receipt } }",
+            {"s": stage, "t": seat["id"], "c": choice},
+        )
+
+    cast(0, "YES")
+    cast(1, "NO")
+    sign_in(page, platform, operator_token(platform))
+    page.goto(platform.dashboard_url + f"#/alliance/{alliance.slug}")
+    expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+    row = page.locator('table[data-table="open-votes"] tbody tr')
+    expect(row).to_have_count(1)
+    (shown,) = table_rows(page, "open-votes")
+    assert shown["motion"] and shown["deadline"] is not None
+    assert (shown["ballots"], shown["yes"], shown["no"], shown["abstain"]) == ("2", "1", "1", "0")
+    page.screenshot(path=artifacts_dir / "dashboard-open-vote.png", full_page=True)
+
+    # The third ballot shows up without reloading (the page polls every 15 s).
+    cast(2, "YES")
+    expect(row.locator('td[data-col="ballots"]')).to_have_text("3", timeout=40_000)
+    expect(row.locator('td[data-col="yes"]')).to_have_text("2")
