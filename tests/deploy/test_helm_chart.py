@@ -584,4 +584,5 @@ def test_otel_settings() -> None:
 def test_notes_render() -> None:
     notes = render_files(VALUE_SETS["ci/dev-values.yaml"])["concord/templates/NOTES.txt"]
     assert "port-forward svc/concord-gateway" in notes
+    assert "/dashboard/" in notes  # the gateway serves the dashboards page too
     assert "secrets.create=true" in notes
