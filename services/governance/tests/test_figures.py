@@ -130,3 +130,37 @@ async def test_figures_of_fifty_alliances_cost_the_statements_of_one(
             assert len(data["_entities"]) == len(take)
             counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+async def test_the_figures_count_working_groups_by_state_with_their_members(
+    governance: SubgraphClient, nats_url: str
+) -> None:
+    """AITISA: one group founded by 5 (approved, 5 members), one application still pending."""
+    from services.governance.tests.test_working_groups import NAMES, apply, founded
+    from services.governance.tests.test_working_groups import aitisa as aitisa_world
+
+    world = await aitisa_world(governance, nats_url, 6)
+    await founded(world, NAMES[:5])
+    pending = await apply(world, NAMES[1:6])
+    assert not pending.get("errors"), pending
+    staff = claims_for(f"{world.slug}-secretariat", alliances={world.slug: ["secretariat"]})
+    since, until = this_month()
+    body = await governance.execute(
+        "query($r: [_Any!]!, $s: Date!, $u: Date!) { _entities(representations: $r) { "
+        "... on Alliance { governanceFigures(since: $s, until: $u) { workingGroups { active "
+        "pending dissolved belowMinimum members meetingsHeld commendations warnings } } } } }",
+        {"r": [{"__typename": "Alliance", "id": str(world.id)}], "s": since, "u": until},
+        claims=staff,
+    )
+    assert not body.get("errors"), body
+    groups = body["data"]["_entities"][0]["governanceFigures"]["workingGroups"]
+    assert groups == {
+        "active": 1,
+        "pending": 1,
+        "dissolved": 0,
+        "belowMinimum": 0,
+        "members": 5,
+        "meetingsHeld": 0,
+        "commendations": 0,
+        "warnings": 0,
+    }

@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicekit.figures import Keys, Window
 
 WORKING_GROUP = "working_group"
+MIN_GROUP_MEMBERS = 5
+"""AITISA Art.7(1): a group has at least 5 members (fewer is a ground of Art.6)."""
 
 
 @dataclass
@@ -50,10 +52,29 @@ class BodyYear:
 
 
 @dataclass
+class WorkingGroups:
+    """AITISA working groups: how many in each state now, their members, the meetings they
+    held in the window, and the annual evaluations approved for the window's years (Art.11)."""
+
+    active: int = 0
+    pending: int = 0
+    """Applied or forwarded, not yet decided (Art.4)."""
+    dissolved: int = 0
+    below_minimum: int = 0
+    """Active groups with fewer members than the rules' minimum (5, Art.7(1))."""
+    members: int = 0
+    meetings_held: int = 0
+    commendations: int = 0
+    warnings: int = 0
+    satisfactory: int = 0
+
+
+@dataclass
 class GovernanceFigures:
     series: list[Period] = field(default_factory=list)
     bodies: list[BodyYear] = field(default_factory=list)
     open_motions: int = 0
+    working_groups: WorkingGroups = field(default_factory=WorkingGroups)
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.series)
@@ -66,7 +87,7 @@ async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list
 async def governance_figures(
     session: AsyncSession, keys: Keys, window: Window
 ) -> dict[uuid.UUID | None, GovernanceFigures]:
-    """The figures of each key (an alliance, or the platform): three statements for any
+    """The figures of each key (an alliance, or the platform): four statements for any
     number of alliances."""
     out = {k: GovernanceFigures() for k in keys.answer_keys()}
     p = keys.params() | window.params() | {"group": WORKING_GROUP}
@@ -156,4 +177,57 @@ async def governance_figures(
         p,
     ):
         out[r.key].open_motions = int(r.n)
+
+    for r in await _rows(
+        session,
+        f"""
+        WITH sizes AS (
+          SELECT group_id, count(*) AS n FROM seats
+          WHERE {where} AND group_id IS NOT NULL AND active GROUP BY 1),
+        groups AS (
+          SELECT {key} AS key, g.status, coalesce(s.n, 0) AS members
+          FROM working_groups g LEFT JOIN sizes s ON s.group_id = g.id WHERE {where}),
+        held AS (
+          SELECT {key} AS key, count(*) AS n FROM meetings
+          WHERE {where} AND group_id IS NOT NULL AND attendance_closed_at IS NOT NULL
+            AND starts_at >= :start AND starts_at < :end GROUP BY 1),
+        evaluated AS (
+          SELECT {key} AS key,
+            count(*) FILTER (WHERE result = 'commendation') AS commendations,
+            count(*) FILTER (WHERE result = 'warning') AS warnings,
+            count(*) FILTER (WHERE result = 'satisfactory') AS satisfactory
+          FROM working_group_evaluations WHERE {where} AND status = 'approved'
+            AND year BETWEEN CAST(extract(year FROM CAST(:first_period AS timestamp)) AS integer)
+                         AND CAST(extract(year FROM CAST(:last_day AS timestamp)) AS integer)
+          GROUP BY 1),
+        summary AS (
+          SELECT key,
+            count(*) FILTER (WHERE status = 'approved') AS active,
+            count(*) FILTER (WHERE status IN ('applied', 'forwarded')) AS pending,
+            count(*) FILTER (WHERE status = 'dissolved') AS dissolved,
+            count(*) FILTER (WHERE status = 'approved' AND members < :minimum) AS below,
+            coalesce(sum(members) FILTER (WHERE status = 'approved'), 0) AS members
+          FROM groups GROUP BY 1)
+        SELECT k.key, coalesce(s.active, 0) AS active, coalesce(s.pending, 0) AS pending,
+          coalesce(s.dissolved, 0) AS dissolved, coalesce(s.below, 0) AS below,
+          coalesce(s.members, 0) AS members, coalesce(h.n, 0) AS held,
+          coalesce(e.commendations, 0) AS commendations, coalesce(e.warnings, 0) AS warnings,
+          coalesce(e.satisfactory, 0) AS satisfactory
+        FROM {keys.keys_sql()}
+        LEFT JOIN summary s ON s.key IS NOT DISTINCT FROM k.key
+        LEFT JOIN held h ON h.key IS NOT DISTINCT FROM k.key
+        LEFT JOIN evaluated e ON e.key IS NOT DISTINCT FROM k.key""",
+        p | {"minimum": MIN_GROUP_MEMBERS},
+    ):
+        out[r.key].working_groups = WorkingGroups(
+            active=int(r.active),
+            pending=int(r.pending),
+            dissolved=int(r.dissolved),
+            below_minimum=int(r.below),
+            members=int(r.members),
+            meetings_held=int(r.held),
+            commendations=int(r.commendations),
+            warnings=int(r.warnings),
+            satisfactory=int(r.satisfactory),
+        )
     return out

@@ -40,6 +40,24 @@ class BodyMeetings:
     source: str = strawberry.field(description="the article that sets the body up")
 
 
+@strawberry.type(
+    description="AITISA working groups: how many in each state now, their members, the meetings "
+    "they held in the window, and the annual evaluations approved for its years (Art.11)."
+)
+class WorkingGroupFigures:
+    active: int = strawberry.field(description="approved by the chair's office, not dissolved")
+    pending: int = strawberry.field(description="applications not yet decided (Art.4)")
+    dissolved: int
+    below_minimum: int = strawberry.field(
+        description="active groups with fewer than 5 members (Art.7(1); a ground of Art.6)"
+    )
+    members: int = strawberry.field(description="members of the active groups")
+    meetings_held: int
+    commendations: int
+    satisfactory: int
+    warnings: int
+
+
 @strawberry.type(description="An alliance's (or the platform's) governance over a window.")
 class GovernanceFigures:
     since: date
@@ -52,6 +70,7 @@ class GovernanceFigures:
     quorum_failures: int
     series: list[GovernancePeriod]
     bodies: list[BodyMeetings]
+    working_groups: WorkingGroupFigures
 
     @classmethod
     def of(
@@ -78,6 +97,17 @@ class GovernanceFigures:
                 )
                 for p in found.series
             ],
+            working_groups=WorkingGroupFigures(
+                active=found.working_groups.active,
+                pending=found.working_groups.pending,
+                dissolved=found.working_groups.dissolved,
+                below_minimum=found.working_groups.below_minimum,
+                members=found.working_groups.members,
+                meetings_held=found.working_groups.meetings_held,
+                commendations=found.working_groups.commendations,
+                satisfactory=found.working_groups.satisfactory,
+                warnings=found.working_groups.warnings,
+            ),
             bodies=[
                 BodyMeetings(
                     body=BodyKind(b.body),
