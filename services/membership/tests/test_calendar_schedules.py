@@ -3,6 +3,7 @@ then on, and provisional ones elsewhere are recounted from the event it publishe
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -180,6 +181,7 @@ async def test_the_civil_code_counts_from_the_next_day_and_moves_off_holidays(
 
 
 async def _published(nats_url: str, schedule_id: str) -> Envelope:
+    """The schedule's event, once the relay has published it (it works asynchronously)."""
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
@@ -188,10 +190,16 @@ async def _published(nats_url: str, schedule_id: str) -> Envelope:
             durable=f"t-{uuid.uuid4().hex[:8]}",
             stream=STREAM,
         )
-        for msg in await sub.fetch(100, timeout=5):
-            envelope = Envelope.from_json(msg.data)
-            if envelope.data["scheduleId"] == schedule_id:
-                return envelope
+        deadline = asyncio.get_running_loop().time() + 30
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                messages = await sub.fetch(100, timeout=1)
+            except nats.errors.TimeoutError:
+                continue
+            for msg in messages:
+                envelope = Envelope.from_json(msg.data)
+                if envelope.data["scheduleId"] == schedule_id:
+                    return envelope
     finally:
         await nc.close()
     raise AssertionError(f"no event for schedule {schedule_id}")
