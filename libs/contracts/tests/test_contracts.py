@@ -41,7 +41,14 @@ def test_data_travels_in_camel_case_and_parses_back() -> None:
         "meetingId": "C-2026-3",
         "body": "council",
         "heldOn": "2026-07-10",
-        "attendance": [{"organizationId": str(org), "status": "proxy"}],
+        "attendance": [
+            {
+                "organizationId": str(org),
+                "status": "proxy",
+                "organizationName": None,
+                "proxyHolderUserId": None,
+            }
+        ],
     }
     assert AttendanceRecorded.from_data(data) == event
 
