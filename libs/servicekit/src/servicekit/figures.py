@@ -16,6 +16,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from servicekit.errors import DomainError
 
 MAX_PERIODS = 240  # twenty years of months: a window's answer stays small
@@ -132,3 +135,9 @@ class Keys:
 
     def answer_keys(self) -> list[uuid.UUID | None]:
         return list(self.alliance_ids) if self.alliance_ids is not None else [None]
+
+
+async def rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
+    """The rows of one figures statement (text SQL built from :class:`Keys` and
+    :class:`Window`), in the transaction's scope."""
+    return list((await session.execute(sa.text(sql), params)).all())

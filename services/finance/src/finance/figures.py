@@ -12,12 +12,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.figures import Keys, Window
+from servicekit.figures import Keys, Window, rows
 
 
 @dataclass
@@ -43,10 +41,6 @@ class FinanceFigures:
     overdue: list[Overdue] = field(default_factory=list)
 
 
-async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
-    return list((await session.execute(sa.text(sql), params)).all())
-
-
 async def finance_figures(
     session: AsyncSession, keys: Keys, window: Window
 ) -> dict[uuid.UUID | None, FinanceFigures]:
@@ -56,7 +50,7 @@ async def finance_figures(
     p = keys.params() | window.params()
     key, where = keys.key(), keys.where()
     start, end = "CAST(:start AS date)", "CAST(:end AS date)"
-    for r in await _rows(
+    for r in await rows(
         session,
         f"""
         WITH moves AS (
@@ -81,7 +75,7 @@ async def finance_figures(
                 int(r.paid),
             )
         )
-    for r in await _rows(
+    for r in await rows(
         session,
         f"""
         SELECT {key} AS key, currency, count(*) AS n, sum(amount_minor - paid_minor) AS due

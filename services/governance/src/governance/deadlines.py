@@ -40,6 +40,7 @@ from governance.models import SOURCE, Deadline, KnownAlliance, calendar_schedule
 from servicekit.calendars import StoredSchedules
 from servicekit.errors import DomainError
 from servicekit.events import Envelope, record_event
+from servicekit.queries import grouped
 from servicekit.tenancy import TenantScope, apply_scope
 
 SCHEDULES = StoredSchedules(calendar_schedules)
@@ -158,10 +159,7 @@ async def of_subjects(
         .where(Deadline.subject_id.in_(set(subject_ids)))
         .order_by(Deadline.start_on, Deadline.deadline)
     )
-    by_subject: dict[uuid.UUID, list[Deadline]] = {}
-    for row in rows:
-        by_subject.setdefault(row.subject_id, []).append(row)
-    return [by_subject.get(s, []) for s in subject_ids]
+    return grouped(rows, subject_ids, lambda r: r.subject_id)
 
 
 # --------------------------------------------------------------------------- schedules
@@ -190,11 +188,14 @@ async def on_schedule_loaded(
         .order_by(Deadline.created_at)
         .with_for_update()
     )
+    slugs: dict[uuid.UUID, str] = {}  # (one lookup per alliance, not per deadline)
     for row in rows:
         recounted = calendar.due(row.start_on, row.n, row.unit)
         if schedule.year not in {b.year for b in recounted.bases}:
             continue  # counted on other years only: this schedule changes nothing
         before = row.due_on
+        if row.alliance_id not in slugs:
+            slugs[row.alliance_id] = await _slug(session, row.alliance_id)
         for name, value in _counted(recounted).items():
             setattr(row, name, value)
         await session.flush()
@@ -202,10 +203,17 @@ async def on_schedule_loaded(
             row.moved_from = before
             await session.flush()
             await _publish(
-                session, DeadlineMoved, row, previous_due_on=before, schedule=schedule.label
+                session,
+                DeadlineMoved,
+                row,
+                slugs[row.alliance_id],
+                previous_due_on=before,
+                schedule=schedule.label,
             )
         else:
-            await _publish(session, DeadlineConfirmed, row, schedule=schedule.label)
+            await _publish(
+                session, DeadlineConfirmed, row, slugs[row.alliance_id], schedule=schedule.label
+            )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -219,17 +227,27 @@ def _counted(due: Due) -> dict[str, object]:
     }
 
 
-async def _publish(
-    session: AsyncSession, kind: type[DeadlineEvent], row: Deadline, **extra: object
-) -> None:
-    slug = await session.scalar(
-        sa.select(KnownAlliance.slug).where(KnownAlliance.id == row.alliance_id)
+async def _slug(session: AsyncSession, alliance_id: uuid.UUID) -> str:
+    found = await session.scalar(
+        sa.select(KnownAlliance.slug).where(KnownAlliance.id == alliance_id)
     )
+    return found or ""
+
+
+async def _publish(
+    session: AsyncSession,
+    kind: type[DeadlineEvent],
+    row: Deadline,
+    slug: str | None = None,
+    **extra: object,
+) -> None:
+    if slug is None:
+        slug = await _slug(session, row.alliance_id)
     reason = row.provisional_reason
     event = kind(
         deadline_id=row.id,
         alliance_id=row.alliance_id,
-        alliance_slug=slug or "",
+        alliance_slug=slug,
         subject_type=row.subject_type,
         subject_id=row.subject_id,
         deadline=row.deadline,

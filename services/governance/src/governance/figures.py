@@ -14,12 +14,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicekit.figures import Keys, Window
+from servicekit.figures import Keys, Window, rows
 
 WORKING_GROUP = "working_group"
 MIN_GROUP_MEMBERS = 5
@@ -80,10 +78,6 @@ class GovernanceFigures:
         return sum(getattr(p, name) for p in self.series)
 
 
-async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
-    return list((await session.execute(sa.text(sql), params)).all())
-
-
 async def governance_figures(
     session: AsyncSession, keys: Keys, window: Window
 ) -> dict[uuid.UUID | None, GovernanceFigures]:
@@ -93,7 +87,7 @@ async def governance_figures(
     p = keys.params() | window.params() | {"group": WORKING_GROUP}
     key, where = keys.key(), keys.where()
 
-    series = await _rows(
+    series = await rows(
         session,
         f"""
         WITH periods AS ({keys.periods_sql()}),
@@ -145,7 +139,7 @@ async def governance_figures(
     # Each body with a charter minimum, each calendar year the window touches: meetings held
     # that year against it (AII Art.23: the council at least once a year). In a platform total
     # the bodies of every alliance add up (and so do their minimums).
-    bodies = await _rows(
+    bodies = await rows(
         session,
         f"""
         WITH years AS (
@@ -170,7 +164,7 @@ async def governance_figures(
             BodyYear(r.kind, int(r.year), int(r.held), int(r.minimum), str(r.source))
         )
 
-    for r in await _rows(
+    for r in await rows(
         session,
         f"SELECT {key} AS key, count(*) AS n FROM motions WHERE {where} "
         "AND status IN ('pending', 'open') GROUP BY 1",
@@ -178,7 +172,7 @@ async def governance_figures(
     ):
         out[r.key].open_motions = int(r.n)
 
-    for r in await _rows(
+    for r in await rows(
         session,
         f"""
         WITH sizes AS (

@@ -30,6 +30,7 @@ from governance import charters
 from governance.models import Member, Seat, SeatChange
 from servicekit.events import Envelope
 from servicekit.graphql import DomainError, Forbidden, NotFound
+from servicekit.queries import grouped
 
 ORG_BODIES = (BodyId.GENERAL_ASSEMBLY, BodyId.COUNCIL)
 
@@ -342,10 +343,7 @@ async def changes_of(
             .order_by(SeatChange.position)
         )
     ).all()
-    groups: dict[uuid.UUID, list[SeatChange]] = {k: [] for k in seat_ids}
-    for row in rows:
-        groups[row.seat_id].append(row)
-    return [groups[k] for k in seat_ids]
+    return grouped(rows, seat_ids, lambda r: r.seat_id)
 
 
 async def seats_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Seat | None]:
@@ -448,8 +446,5 @@ async def seats_of_groups(
             .order_by(Seat.position)
         )
     ).all()
-    groups: dict[uuid.UUID, list[Seat]] = {g: [] for g in group_ids}
-    for row in rows:
-        assert row.group_id is not None
-        groups[row.group_id].append(row)
-    return [groups[g] for g in group_ids]
+    keys: list[uuid.UUID | None] = list(group_ids)  # (a group's seats all carry its id)
+    return grouped(rows, keys, lambda r: r.group_id)

@@ -84,6 +84,7 @@ from governance.models import (
 from servicekit.auth import Principal
 from servicekit.events import record_event
 from servicekit.graphql import DomainError, Forbidden, NotFound
+from servicekit.queries import grouped, rows_by_id
 
 GROUP = BodyId.WORKING_GROUP.value
 CHAIRS_OFFICE = BodyId.CHAIRS_OFFICE.value
@@ -130,9 +131,7 @@ async def group_for_update(session: AsyncSession, group_id: uuid.UUID) -> Workin
 async def groups_by_id(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[WorkingGroup | None]:
-    rows = (await session.scalars(sa.select(WorkingGroup).where(WorkingGroup.id.in_(ids)))).all()
-    found = {r.id: r for r in rows}
-    return [found.get(i) for i in ids]
+    return await rows_by_id(session, WorkingGroup, ids)
 
 
 async def groups_of(
@@ -145,10 +144,7 @@ async def groups_of(
             .order_by(WorkingGroup.position)
         )
     ).all()
-    out: dict[uuid.UUID, list[WorkingGroup]] = {a: [] for a in alliance_ids}
-    for row in rows:
-        out[row.alliance_id].append(row)
-    return [out[a] for a in alliance_ids]
+    return grouped(rows, alliance_ids, lambda r: r.alliance_id)
 
 
 async def initiators_of(
@@ -161,10 +157,7 @@ async def initiators_of(
             .order_by(WorkingGroupInitiator.position)
         )
     ).all()
-    out: dict[uuid.UUID, list[WorkingGroupInitiator]] = {g: [] for g in group_ids}
-    for row in rows:
-        out[row.group_id].append(row)
-    return [out[g] for g in group_ids]
+    return grouped(rows, group_ids, lambda r: r.group_id)
 
 
 async def requests_of(
@@ -177,10 +170,7 @@ async def requests_of(
             .order_by(WorkingGroupRequest.created_at, WorkingGroupRequest.id)
         )
     ).all()
-    out: dict[uuid.UUID, list[WorkingGroupRequest]] = {g: [] for g in group_ids}
-    for row in rows:
-        out[row.group_id].append(row)
-    return [out[g] for g in group_ids]
+    return grouped(rows, group_ids, lambda r: r.group_id)
 
 
 async def members(session: AsyncSession, group_id: uuid.UUID) -> list[Seat]:
@@ -1416,10 +1406,7 @@ async def evaluations_of(
             .order_by(WorkingGroupEvaluation.year)
         )
     ).all()
-    out: dict[uuid.UUID, list[WorkingGroupEvaluation]] = {g: [] for g in group_ids}
-    for row in rows:
-        out[row.group_id].append(row)
-    return [out[g] for g in group_ids]
+    return grouped(rows, group_ids, lambda r: r.group_id)
 
 
 async def report_year(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +22,7 @@ from membership.charters import parsed
 from membership.models import OPEN_APPLICATION_STATES, CharterVersion
 from membership.workflow import workflow
 from servicekit.errors import DomainError
-from servicekit.figures import Keys, Window
+from servicekit.figures import Keys, Window, rows
 
 CHARTER_ACTOR = "charter"  # the actor of a change a charter rule made by itself (a demotion)
 TIER_ORDER = [t.value for t in TierId]
@@ -67,10 +66,6 @@ class MembershipFigures:
         return sum(getattr(p, name) for p in self.series)
 
 
-async def _rows(session: AsyncSession, sql: str, params: dict[str, Any]) -> list[Any]:
-    return list((await session.execute(sa.text(sql), params)).all())
-
-
 async def membership_figures(
     session: AsyncSession, keys: Keys, window: Window
 ) -> dict[uuid.UUID | None, MembershipFigures]:
@@ -82,7 +77,7 @@ async def membership_figures(
     by = "alliance_id, " if keys.per_alliance else ""
 
     # Members in force now, by tier and by country (GROUPING SETS: one scan for both).
-    for r in await _rows(
+    for r in await rows(
         session,
         f"SELECT {key} AS key, tier, country, count(*) AS n, grouping(tier) AS by_country "
         f"FROM memberships WHERE {where} AND status = 'active' "
@@ -99,7 +94,7 @@ async def membership_figures(
     # Each period: members at its end (those in force at the start of the window plus the
     # running sum of joins less departures), and its admissions and departures from the
     # history of every membership (a demotion: a tier change the charter's rule made itself).
-    series = await _rows(
+    series = await rows(
         session,
         f"""
         WITH periods AS ({keys.periods_sql()}),
@@ -155,7 +150,7 @@ async def membership_figures(
 
     # Applications waiting now, per kind and status: how many, and how long they have waited
     # at their step (since forwarding for a forwarded one, else since submission).
-    pending = await _rows(
+    pending = await rows(
         session,
         f"""
         SELECT {key} AS key, kind, status, count(*) AS n,

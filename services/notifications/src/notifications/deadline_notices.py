@@ -42,15 +42,10 @@ async def _schedule(session: AsyncSession, event: g.DeadlineEvent) -> None:
     )
 
 
-async def on_deadline_opened(
-    session: AsyncSession, event: g.DeadlineOpened, envelope: Envelope
+async def on_deadline_counted(
+    session: AsyncSession, event: g.DeadlineOpened | g.DeadlineConfirmed, envelope: Envelope
 ) -> None:
-    await _schedule(session, event)
-
-
-async def on_deadline_confirmed(
-    session: AsyncSession, event: g.DeadlineConfirmed, envelope: Envelope
-) -> None:
+    """Opened, or confirmed on its year's schedule: (re)schedule its reminders, tell nobody."""
     await _schedule(session, event)
 
 
