@@ -46,9 +46,17 @@ def on_cluster(postgres: PostgresHandle, cluster: NatsCluster) -> Iterator[Platf
 
 
 async def _stream_shape(url: str) -> tuple[int, str, list[str]]:
+    """The stream's replicas and leader; asked again while a restarted cluster elects one."""
     nc = await nats.connect(server_list(url))
     try:
-        info = await nc.jetstream().stream_info(STREAM)
+        for attempt in range(15):
+            try:
+                info = await nc.jetstream().stream_info(STREAM)
+                break
+            except nats.errors.TimeoutError:
+                if attempt == 14:
+                    raise
+                await asyncio.sleep(1)
         cluster = info.cluster
         assert cluster is not None
         return (
