@@ -661,6 +661,94 @@ async def test_the_plenary_applies_to_rename_the_secretariat_reviews_the_chairs_
     assert [(e["formerNameZh"], e["rule"]) for e in renamed] == [(former, "AITISA Art.5")]
 
 
+MOTION = "query($id: ID!) { motion(id: $id) { status declinedReasons stages { status } } }"
+
+
+async def test_the_secretariat_may_decline_a_renaming_at_review_only_with_reasons_told_the_group(
+    governance: SubgraphClient, nats_url: str, governance_db: ServiceDatabase
+) -> None:
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:6])
+    former = (await group(world, group_id))["nameZh"]
+    rename = (
+        'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "语音推进组", '
+        'nameEn: "Voice working group") { id } }'
+    )
+    motion = (await world.raw(rename, {"g": group_id}))["data"]["proposeWorkingGroupRename"]
+    await plenary_passes(world, group_id, motion)
+    decline = (
+        "mutation($g: ID!, $r: String!) { reviewWorkingGroupRename(group: $g, forward: false, "
+        "reasons: $r) { nameZh renameReviewedOn } }"
+    )
+    assert codes(await world.raw(decline, {"g": group_id, "r": "  "})) == ["REASONS_REQUIRED"]
+    clerk_only = await world.raw(decline, {"g": group_id, "r": "重名"}, claims=sg(world.slug))
+    assert codes(clerk_only) == ["FORBIDDEN"]
+    declined = await world.raw(decline, {"g": group_id, "r": "新名称与现有推进组重叠"})
+    assert declined["data"]["reviewWorkingGroupRename"] == {
+        "nameZh": former,
+        "renameReviewedOn": None,
+    }
+    ended = (await world.raw(MOTION, {"id": motion["id"]}))["data"]["motion"]
+    assert ended == {
+        "status": "DECLINED",
+        "declinedReasons": "新名称与现有推进组重叠",
+        "stages": [{"status": "CLOSED"}, {"status": "SKIPPED"}],
+    }
+    # The chair's office cannot take it up; a second review has nothing to review.
+    office = await world.convene("CHAIRS_OFFICE", agenda=[])
+    assert codes(await world.open_vote(motion["id"], office)) == ["MOTION_DECIDED"]
+    assert codes(await world.raw(decline, {"g": group_id, "r": "再次"})) == ["NO_RENAME"]
+    told = [
+        e
+        for e in await outbox_events(
+            governance_db.migration_dsn, "governance.working_group.review_declined"
+        )
+        if e["groupId"] == group_id
+    ]
+    assert [(e["matter"], e["reasons"], e["rule"], len(e["recipients"])) for e in told] == [
+        ("working_group_rename", "新名称与现有推进组重叠", "AITISA Art.5", 6)
+    ]
+    # The plenary may apply again.
+    again = await world.raw(rename, {"g": group_id})
+    assert again["data"]["proposeWorkingGroupRename"]["id"] != motion["id"]
+
+
+async def test_the_secretariat_may_decline_the_members_dissolution_and_the_group_goes_on(
+    governance: SubgraphClient, nats_url: str, governance_db: ServiceDatabase
+) -> None:
+    world = await aitisa(governance, nats_url, 6)
+    group_id = await founded(world, NAMES[:6])
+    half = await group_vote(
+        world, group_id, present=4, proxies=0, yes=3, matter="WORKING_GROUP_DISSOLUTION"
+    )
+    assert half["result"]["passed"]
+    decline = (
+        "mutation($g: ID!, $r: String!) { reviewWorkingGroupDissolution(group: $g, "
+        "forward: false, reasons: $r) { status dissolutionRoute dissolutionReviewedOn } }"
+    )
+    assert codes(await world.raw(decline, {"g": group_id, "r": ""})) == ["REASONS_REQUIRED"]
+    declined = await world.raw(decline, {"g": group_id, "r": "推进组仍有在研项目"})
+    assert declined["data"]["reviewWorkingGroupDissolution"] == {
+        "status": "APPROVED",
+        "dissolutionRoute": None,
+        "dissolutionReviewedOn": None,
+    }
+    ended = (await world.raw(MOTION, {"id": half["motion"]}))["data"]["motion"]
+    assert (ended["status"], ended["stages"][-1]["status"]) == ("DECLINED", "SKIPPED")
+    assert codes(await world.raw(decline, {"g": group_id, "r": "再次"})) == ["NO_DISSOLUTION"]
+    told = [
+        e
+        for e in await outbox_events(
+            governance_db.migration_dsn, "governance.working_group.review_declined"
+        )
+        if e["groupId"] == group_id
+    ]
+    assert [(e["matter"], e["rule"]) for e in told] == [
+        ("working_group_dissolution", "AITISA Art.6")
+    ]
+    assert not (await group_meeting(world, group_id)).get("errors")  # it goes on meeting
+
+
 async def plenary_passes(world: World, group_id: str, motion: dict[str, Any]) -> None:
     """Four of the group's six members present, all for."""
     members = (await group(world, group_id))["members"]

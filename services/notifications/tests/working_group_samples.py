@@ -79,6 +79,13 @@ SAMPLES: dict[str, g.WorkingGroupEvent] = {
         motion_id=uuid.uuid4(),
         renamed_on=date(2026, 12, 20),
     ),
+    "working_group_review_declined": g.WorkingGroupReviewDeclined(
+        **GROUP,
+        matter="working_group_rename",
+        motion_id=uuid.uuid4(),
+        reasons="新名称与现有推进组重叠",
+        reviewed_on=date(2026, 12, 20),
+    ),
     "working_group_rules_approved": g.WorkingGroupRulesApproved(
         **GROUP, motion_id=uuid.uuid4(), approved_on=date(2026, 12, 20)
     ),

@@ -244,6 +244,20 @@ class WorkingGroupRenamed(
     renamed_on: date
 
 
+class WorkingGroupReviewDeclined(
+    WorkingGroupEvent, type="governance.working_group.review_declined", subject="group id"
+):
+    """The secretariat's review did not send the group's application on to the chair's office
+    meeting: a renaming (AITISA Art.5: 报秘书处初审) or its members' dissolution (Art.6); the
+    motion ends there, with the reasons, and the group goes on as it was."""
+
+    matter: str
+    """working_group_rename | working_group_dissolution"""
+    motion_id: uuid.UUID
+    reasons: str
+    reviewed_on: date
+
+
 class WorkingGroupMeetingsMissed(
     WorkingGroupEvent, type="governance.working_group.meetings_missed", subject="group id"
 ):

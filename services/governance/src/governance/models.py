@@ -216,7 +216,9 @@ class Motion(Base):
     matter_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     procedure: Mapped[str | None] = mapped_column(sa.String(60))
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(sa.String(20), doc="pending | open | passed | failed ...")
+    status: Mapped[str] = mapped_column(
+        sa.String(20), doc="pending | open | passed | failed | declined"
+    )
     outcome: Mapped[str | None] = mapped_column(sa.String(20))
     origin: Mapped[str] = mapped_column(sa.Text, doc="who or which event put it forward")
     origin_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), unique=True)
@@ -225,6 +227,9 @@ class Motion(Base):
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
     decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    declined_reasons: Mapped[str | None] = mapped_column(
+        sa.Text, doc="why the secretariat's review did not send it on (status declined)"
+    )
 
 
 class Stage(Base):

@@ -63,6 +63,7 @@ from contracts.governance import (
     WorkingGroupPostFilled,
     WorkingGroupRejectionNotified,
     WorkingGroupRenamed,
+    WorkingGroupReviewDeclined,
     WorkingGroupRulesApproved,
 )
 from governance import charters, deadlines, meetings, motions, seats
@@ -1058,10 +1059,16 @@ async def _leave(
 
 
 async def review_dissolution(
-    session: AsyncSession, principal: Principal, group_id: uuid.UUID, reasons: str
+    session: AsyncSession,
+    principal: Principal,
+    group_id: uuid.UUID,
+    reasons: str,
+    *,
+    forward: bool = True,
 ) -> WorkingGroup:
-    """The secretariat reviews the members' application to dissolve the group and sends it to
-    the chair's office meeting (AITISA Art.6: 报联盟秘书处初审)."""
+    """The secretariat reviews the members' application to dissolve the group (AITISA Art.6:
+    报联盟秘书处初审): it sends it on to the chair's office meeting, or declines it with the
+    reasons, and the group goes on."""
     group = await group_for_update(session, group_id)
     slug = await _slug(session, group.alliance_id)
     if not (principal.operator or principal.has_role(slug, "secretariat")):
@@ -1074,6 +1081,14 @@ async def review_dissolution(
         )
     if group.dissolution_reviewed_on is not None:
         raise DomainError("the secretariat reviewed it already", code="ALREADY_REVIEWED")
+    if not forward:
+        motion = await session.get(Motion, group.dissolution_motion_id, with_for_update=True)
+        assert motion is not None
+        await _decline_at_review(session, group, motion, reasons, rule="AITISA Art.6")
+        group.dissolution_motion_id = None
+        group.dissolution_route = group.dissolution_ground = None
+        await session.flush()
+        return group
     group.dissolution_reviewed_on, group.dissolution_reasons = today(), reasons.strip() or None
     await _publish(
         session,
@@ -1302,10 +1317,16 @@ async def propose_rename(
 
 
 async def review_rename(
-    session: AsyncSession, principal: Principal, group_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    group_id: uuid.UUID,
+    *,
+    forward: bool = True,
+    reasons: str = "",
 ) -> WorkingGroup:
-    """The secretariat's review of the plenary's renaming, before the chair's office
-    approves it (AITISA Art.5: 报秘书处初审)."""
+    """The secretariat's review of the plenary's renaming (AITISA Art.5: 报秘书处初审): sent on
+    to the chair's office meeting, which approves it, or declined with the reasons (the group
+    keeps its name)."""
     group = await group_for_update(session, group_id)
     slug = await _slug(session, group.alliance_id)
     if not (principal.operator or principal.has_role(slug, "secretariat")):
@@ -1324,9 +1345,44 @@ async def review_rename(
         )
     if group.rename_reviewed_on is not None:
         raise DomainError("the secretariat reviewed it already", code="ALREADY_REVIEWED")
+    if not forward:
+        await _decline_at_review(session, group, motion, reasons, rule="AITISA Art.5")
+        group.rename_motion_id = group.proposed_name_zh = group.proposed_name_en = None
+        await session.flush()
+        return group
     group.rename_reviewed_on = today()
     await session.flush()
     return group
+
+
+async def _decline_at_review(
+    session: AsyncSession, group: WorkingGroup, motion: Motion, reasons: str, *, rule: str
+) -> None:
+    """The secretariat's review ends the motion (status ``declined``; its later stages are
+    skipped), with the reasons, told to the group's members."""
+    if not reasons.strip():
+        raise DomainError(
+            f"an application the secretariat does not send on is declined with the reasons "
+            f"({rule})",
+            code="REASONS_REQUIRED",
+        )
+    motion.status, motion.declined_reasons = "declined", reasons.strip()
+    motion.decided_at = datetime.now(UTC)
+    await session.execute(
+        sa.update(Stage)
+        .where(Stage.motion_id == motion.id, Stage.status == "pending")
+        .values(status="skipped")
+    )
+    await _publish(
+        session,
+        WorkingGroupReviewDeclined(
+            **_about(group, holder_users(await members(session, group.id)), rule),
+            matter=motion.matter,
+            motion_id=motion.id,
+            reasons=motion.declined_reasons,
+            reviewed_on=today(),
+        ),
+    )
 
 
 async def _renamed(session: AsyncSession, group: WorkingGroup, motion: Motion) -> None:

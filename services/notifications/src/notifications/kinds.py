@@ -90,6 +90,7 @@ KINDS.update(
         Kind("working_group_dissolution_objected"),
         Kind("working_group_dissolved"),
         Kind("working_group_renamed"),
+        Kind("working_group_review_declined"),
         Kind("working_group_rules_approved"),
         Kind("working_group_evaluated"),
         Kind("working_group_meetings_missed"),

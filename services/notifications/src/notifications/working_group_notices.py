@@ -14,7 +14,8 @@ rules give them the next step:
 - ``dissolution_moved``, ``dissolution_objected``: the officers (the chair's office meeting)
   and the secretariat; ``dissolution_notified``: all members, mandatory (a right to object
   within 10 days, Art.6); ``dissolved``, ``renamed`` (Art.5), ``rules_approved`` (Art.14):
-  all members;
+  all members; ``review_declined``: all members (the secretariat's review did not send a
+  renaming, Art.5, or the members' dissolution, Art.6, on, with the reasons);
 - ``evaluated``: all members, the officers and the secretariat (published, Art.11);
 - ``meetings_missed``: its leaders and the secretariat (Art.10(1), a ground of Art.6).
 """
@@ -45,6 +46,7 @@ KIND: dict[type[g.WorkingGroupEvent], str] = {
     g.WorkingGroupDissolutionObjected: "working_group_dissolution_objected",
     g.WorkingGroupDissolved: "working_group_dissolved",
     g.WorkingGroupRenamed: "working_group_renamed",
+    g.WorkingGroupReviewDeclined: "working_group_review_declined",
     g.WorkingGroupRulesApproved: "working_group_rules_approved",
     g.WorkingGroupEvaluated: "working_group_evaluated",
     g.WorkingGroupMeetingsMissed: "working_group_meetings_missed",

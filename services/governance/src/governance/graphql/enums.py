@@ -35,6 +35,9 @@ class MotionStatus(StrEnum):
     OPEN = "open"
     PASSED = "passed"
     FAILED = "failed"
+    DECLINED = "declined"
+    """Not sent on to its next stage: the secretariat's review declined it, with the reasons
+    (a working group's renaming, AITISA Art.5, or its members' dissolution, Art.6)."""
 
 
 @strawberry.enum(description="Where one vote of a motion stands.")
@@ -42,6 +45,8 @@ class StageStatus(StrEnum):
     PENDING = "pending"
     OPEN = "open"
     CLOSED = "closed"
+    SKIPPED = "skipped"
+    """Never held: the motion ended before it (declined at the secretariat's review)."""
 
 
 __all__ = [

@@ -424,6 +424,9 @@ class Motion:
     changes: list[ProposedChange]
     created_at: datetime
     decided_at: datetime | None
+    declined_reasons: str | None = strawberry.field(
+        description="Why the secretariat's review did not send it on (status DECLINED)."
+    )
 
     @classmethod
     def from_row(cls, row: models.Motion) -> Motion:
@@ -440,6 +443,7 @@ class Motion:
             changes=[ProposedChange(path=c["path"], new=c.get("new")) for c in row.changes],
             created_at=row.created_at,
             decided_at=row.decided_at,
+            declined_reasons=row.declined_reasons,
         )
 
     @strawberry.field(description="Its votes, in the order the charter's procedure sets.")

@@ -538,14 +538,19 @@ class WorkingGroupMutations:
         return Seat.from_row(row)
 
     @strawberry.mutation(
-        description="The secretariat's review of the members' application to dissolve (Art.6)."
+        description="The secretariat's review of the members' application to dissolve (Art.6): "
+        "sent on to the chair's office meeting, or (forward: false) declined with the reasons."
     )
     async def review_working_group_dissolution(
-        self, info: Info, group: strawberry.ID, reasons: str = ""
+        self, info: Info, group: strawberry.ID, reasons: str = "", forward: bool = True
     ) -> WorkingGroup:
         async with acting(info) as session:
             row = await working_groups.review_dissolution(
-                session, info.context.principal, parse_id(group, "working group"), reasons
+                session,
+                info.context.principal,
+                parse_id(group, "working group"),
+                reasons,
+                forward=forward,
             )
         return WorkingGroup.from_row(row)
 
@@ -565,11 +570,20 @@ class WorkingGroupMutations:
             )
         return Motion.from_row(row)
 
-    @strawberry.mutation(description="The secretariat's review of a renaming (Art.5).")
-    async def review_working_group_rename(self, info: Info, group: strawberry.ID) -> WorkingGroup:
+    @strawberry.mutation(
+        description="The secretariat's review of a renaming (Art.5): sent on to the chair's "
+        "office meeting, or (forward: false) declined with the reasons."
+    )
+    async def review_working_group_rename(
+        self, info: Info, group: strawberry.ID, forward: bool = True, reasons: str = ""
+    ) -> WorkingGroup:
         async with acting(info) as session:
             row = await working_groups.review_rename(
-                session, info.context.principal, parse_id(group, "working group")
+                session,
+                info.context.principal,
+                parse_id(group, "working group"),
+                forward=forward,
+                reasons=reasons,
             )
         return WorkingGroup.from_row(row)
 
