@@ -331,6 +331,34 @@ def test_a_group_founded_by_five_works_loses_an_absent_member_and_is_renamed(
     aitisa.chairs_office(rename)
     assert aitisa.group(group_id)["nameZh"] == "智能语音与对话推进组"
 
+    # A second renaming the secretariat's review declines, with its reasons told the group.
+    again = lead.data(
+        'mutation($g: ID!) { proposeWorkingGroupRename(group: $g, nameZh: "对话推进组", '
+        'nameEn: "Dialogue working group") { id } }',
+        {"g": group_id},
+    )["proposeWorkingGroupRename"]["id"]
+    plenary = aitisa.meeting(group_id, lead, [again], day=5)
+    aitisa.attend(plenary, [{"seat": m["id"], "status": "PRESENT"} for m in members])
+    vote = aitisa.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": again, "g": plenary},
+    )["openVote"]["id"]
+    for m in members:
+        aitisa.ballot(m["holderUserId"], vote, m["id"])
+    aitisa.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": vote})
+    declined = aitisa.clerk.data(
+        "mutation($g: ID!) { reviewWorkingGroupRename(group: $g, forward: false, "
+        'reasons: "名称范围过窄") { nameZh } }',
+        {"g": group_id},
+    )["reviewWorkingGroupRename"]
+    assert declined == {"nameZh": "智能语音与对话推进组"}
+    told = until(
+        lambda: notices(
+            aitisa.platform, five[1]["contact"], "governance.working_group.review_declined"
+        )
+    )
+    assert "名称范围过窄" in told[0]["body"] and "AITISA Art.5" in told[0]["body"]
+
     # Dissolved by its members: at least 1/2 of all five, then review, then the chair's office.
     dissolve = lead.data(
         "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, "
