@@ -9,14 +9,29 @@ is tolerable only on a developer's machine, and the service does not start with 
 secret shorter than 32 characters, and a runtime ``DATABASE_URL`` that connects as the
 PostgreSQL superuser ``postgres`` (which bypasses row-level security). ``development`` accepts
 both; it changes nothing else.
+
+Secrets may come from files instead of environment variables: ``<PREFIX>SECRETS_DIR`` names a
+directory (the chart mounts the Kubernetes Secret there), and each file in it named like the
+variable it replaces (``MEMBERSHIP_DATABASE_URL``, ``MEMBERSHIP_SIGNING_SECRET`` …) gives that
+setting, its surrounding whitespace stripped. An environment variable wins over a file; a
+missing file leaves the setting to its default (so ``SIGNING_SECRET_NEXT`` is there only during
+a rotation); a ``SECRETS_DIR`` that is not a directory stops the service.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 from sqlalchemy.engine import make_url
 
 
@@ -30,6 +45,24 @@ class ServiceSettings(BaseSettings):
         ]
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment, then the files of ``<PREFIX>SECRETS_DIR``."""
+        variable = f"{settings_cls.model_config.get('env_prefix', '')}SECRETS_DIR"
+        directory = os.environ.get(variable)
+        if directory:
+            if not Path(directory).is_dir():
+                raise SettingsError(f"{variable}={directory} is not a directory")
+            file_secret_settings = SecretsSettingsSource(settings_cls, secrets_dir=directory)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     database_url: str = Field(description="runtime role (owns nothing, no BYPASSRLS)")
     migration_database_url: str | None = Field(
