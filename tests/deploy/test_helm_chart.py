@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from servicekit.events import STREAM
 from servicekit.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +66,26 @@ def of_kind(docs: list[Manifest], kind: str) -> dict[str, Manifest]:
 
 def name(component: str) -> str:
     return f"{RELEASE}-{component}"
+
+
+def worker(service: str) -> str:
+    return name(f"{service}-worker")
+
+
+def containers_of(deployment: Manifest) -> Manifest:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def secret_files(pod: Manifest) -> dict[str, tuple[str, str, bool]]:
+    """The projected Secret volume "secrets": file name -> (Secret, key, optional)."""
+    (volume,) = [v for v in pod.get("volumes", []) if v["name"] == "secrets"]
+    files = {}
+    for source in volume["projected"]["sources"]:
+        secret = source["secret"]
+        for item in secret["items"]:
+            files[item["path"]] = (secret["name"], item["key"], secret.get("optional", False))
+    return files
 
 
 def pod_specs(docs: list[Manifest]) -> Iterator[tuple[str, Manifest]]:
@@ -150,6 +172,13 @@ TYPOS = [
     {"defaults": {"securityContext": {"runAsUser": 0}}},
     {"environment": "prod"},
     {"secrets": {"values": {"SIGNING_SECRET": "too-short"}}},
+    {"secrets": {"mountAsFile": True}},
+    {"services": {"finance": {"worker": {"enabled": True}}}},
+    {"services": {"finance": {"workers": {"keda": {"lag": 10}}}}},
+    # the workers also run the outbox relay and the scheduled jobs: never scaled to zero
+    {"defaults": {"workers": {"keda": {"minReplicaCount": 0}}}},
+    {"defaults": {"workers": {"keda": {"natsServerMonitoringEndpoint": "http://nats:8222"}}}},
+    {"gateway": {"workers": {"enabled": True}}},
 ]
 
 
@@ -178,7 +207,7 @@ def test_every_manifest_validates_against_kubernetes(
     failures = []
     for doc in docs:
         if doc["apiVersion"] in CUSTOM_RESOURCES:
-            continue  # no built-in schema: checked by test_service_monitors_scrape_every_service
+            continue  # no built-in schema: checked by the tests named beside CUSTOM_RESOURCES
         try:
             kubernetes_validate.validate(doc, kube_version, strict=True)
         except kubernetes_validate.ValidationError as exc:
@@ -189,8 +218,24 @@ def test_every_manifest_validates_against_kubernetes(
     assert failures == []
 
 
-CUSTOM_RESOURCES = {"monitoring.coreos.com/v1"}
-"""API versions of operators' CRDs (Prometheus Operator), not in Kubernetes' own schemas."""
+CUSTOM_RESOURCES = {"monitoring.coreos.com/v1", "keda.sh/v1alpha1"}
+"""API versions of operators' CRDs, not in Kubernetes' own schemas: the Prometheus Operator's
+(test_service_monitors_scrape_every_service) and KEDA's
+(test_keda_scales_each_worker_deployment_on_the_lag_of_its_consumers)."""
+
+
+def test_only_known_custom_resources_are_rendered(value_set: tuple[str, dict[str, Any]]) -> None:
+    _, values = value_set
+    builtin = {"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2", "networking.k8s.io/v1"}
+    custom = {(d["apiVersion"], d["kind"]) for d in render(values)} - {
+        (d["apiVersion"], d["kind"]) for d in render(values) if d["apiVersion"] in builtin
+    }
+    assert {a for a, _ in custom} <= CUSTOM_RESOURCES
+    assert {k for _, k in custom} <= {
+        "ServiceMonitor",
+        "PodMonitor",
+        "ScaledObject",
+    }
 
 
 def test_service_monitors_scrape_every_service() -> None:
@@ -205,7 +250,20 @@ def test_service_monitors_scrape_every_service() -> None:
         assert spec["selector"]["matchLabels"] == services[monitor_name]["spec"]["selector"]
         assert spec["endpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s"}]
         assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    # no Service selects the worker pods, which hold the outbox backlog and the consumer lag
+    pod_monitors = of_kind(docs, "PodMonitor")
+    assert set(pod_monitors) == {worker(s) for s in SERVICES}
+    deployments = of_kind(docs, "Deployment")
+    for monitor_name, monitor in pod_monitors.items():
+        spec = monitor["spec"]
+        assert spec["selector"] == deployments[monitor_name]["spec"]["selector"]
+        assert spec["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+        assert spec["podMetricsEndpoints"] == [
+            {"port": "http", "path": "/metrics", "interval": "30s"}
+        ]
+        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     assert not of_kind(render({}), "ServiceMonitor")
+    assert not of_kind(render({}), "PodMonitor")
 
 
 def test_the_validator_catches_a_bad_manifest() -> None:
@@ -316,19 +374,56 @@ def test_services_run_the_conventional_command_and_env(
     deployments, configmaps = of_kind(docs, "Deployment"), of_kind(docs, "ConfigMap")
     # the release name contains the chart name, so the prefix is just the release name
     secret = merged(values)["secrets"]["existingSecret"] or f"{RELEASE}-secrets"
+    as_files = merged(values)["secrets"]["mountAsFiles"]
     for service in enabled_services(values):
         prefix = service.upper() + "_"
-        (container,) = deployments[name(service)]["spec"]["template"]["spec"]["containers"]
-        assert container["command"] == [
-            "uvicorn",
-            f"{service}.app:create_app",
-            "--factory",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "8000",
-        ]
-        assert container["envFrom"] == [{"configMapRef": {"name": name(service)}}]
+        pods = [deployments[name(service)]]
+        if worker(service) in deployments:
+            pods.append(deployments[worker(service)])
+        for deployment in pods:
+            container = containers_of(deployment)
+            assert container["command"] == [
+                "uvicorn",
+                f"{service}.app:create_app",
+                "--factory",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                "8000",
+            ]
+            assert container["envFrom"] == [{"configMapRef": {"name": name(service)}}]
+            env = env_of(container)
+            if as_files:
+                # secrets as files of a mounted Secret, named like the variables they replace
+                assert not [e for e in env.values() if "valueFrom" in e]
+                secrets_dir = env[f"{prefix}SECRETS_DIR"]["value"]
+                mounts = {m["name"]: m for m in container["volumeMounts"]}
+                assert mounts["secrets"] == {
+                    "name": "secrets",
+                    "mountPath": secrets_dir,
+                    "readOnly": True,
+                }
+                assert secret_files(deployment["spec"]["template"]["spec"]) == {
+                    f"{prefix}DATABASE_URL": (secret, f"{prefix}DATABASE_URL", False),
+                    f"{prefix}SIGNING_SECRET": (secret, "SIGNING_SECRET", False),
+                    f"{prefix}SIGNING_SECRET_NEXT": (secret, "SIGNING_SECRET_NEXT", True),
+                }
+            else:
+                assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+                    "name": secret,
+                    "key": f"{prefix}DATABASE_URL",
+                }
+                assert env[f"{prefix}SIGNING_SECRET"]["valueFrom"]["secretKeyRef"] == {
+                    "name": secret,
+                    "key": "SIGNING_SECRET",
+                }
+                assert f"{prefix}SECRETS_DIR" not in env
+            # The runtime never gets the owner role.
+            assert f"{prefix}MIGRATION_DATABASE_URL" not in env
+            if as_files:
+                assert f"{prefix}MIGRATION_DATABASE_URL" not in secret_files(
+                    deployment["spec"]["template"]["spec"]
+                )
         config = configmaps[name(service)]["data"]
         assert config[f"{prefix}NATS_URL"] == merged(values)["nats"]["url"]
         # the stream on every node of a three-node JetStream cluster in production
@@ -337,17 +432,6 @@ def test_services_run_the_conventional_command_and_env(
         )
         assert config[f"{prefix}ENVIRONMENT"] in ("development", "production")
         assert config["OTEL_SERVICE_NAME"] == f"concord-{service}"
-        env = env_of(container)
-        assert env[f"{prefix}DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
-            "name": secret,
-            "key": f"{prefix}DATABASE_URL",
-        }
-        assert env[f"{prefix}SIGNING_SECRET"]["valueFrom"]["secretKeyRef"] == {
-            "name": secret,
-            "key": "SIGNING_SECRET",
-        }
-        # The runtime never gets the owner role.
-        assert f"{prefix}MIGRATION_DATABASE_URL" not in env
         assert not any("MIGRATION" in k for k in config)
         # Nothing secret in ConfigMaps.
         assert not any(k.endswith(("DATABASE_URL", "SECRET")) for k in config)
@@ -435,7 +519,18 @@ def test_migration_hook_jobs(value_set: tuple[str, dict[str, Any]]) -> None:
         assert container["command"] == ["concord-migrate", service]
         env = env_of(container)
         key = f"{service.upper()}_MIGRATION_DATABASE_URL"
-        assert env[key]["valueFrom"]["secretKeyRef"]["key"] == key
+        if merged(values)["secrets"]["mountAsFiles"]:
+            assert not [e for e in env.values() if "valueFrom" in e]
+            assert env[f"{service.upper()}_SECRETS_DIR"]["value"] == "/etc/concord/secrets"
+            files = secret_files(pod)
+            assert files[key][1:] == (key, False)
+            assert set(files) == {
+                key,
+                f"{service.upper()}_DATABASE_URL",
+                f"{service.upper()}_SIGNING_SECRET",
+            }
+        else:
+            assert env[key]["valueFrom"]["secretKeyRef"]["key"] == key
         # the Job runs the image of its service
         deployment = of_kind(docs, "Deployment")[name(service)]
         assert (
@@ -473,6 +568,16 @@ def test_inconsistent_settings_fail_to_render() -> None:
         {"defaults": {"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}}},
         {"defaults": {"podDisruptionBudget": {"enabled": True, "maxUnavailable": 1}}},
         {"secrets": {"create": True, "existingSecret": "mine"}},
+        # KEDA scales the worker Deployment: none without workers
+        {"services": {"finance": {"workers": {"keda": {"enabled": True}}}}},
+        {
+            "defaults": {
+                "workers": {
+                    "enabled": True,
+                    "keda": {"enabled": True, "minReplicaCount": 4, "maxReplicaCount": 2},
+                }
+            }
+        },
     ]
     with helm.Chart.load(CHART) as chart:
         for values in bad:
@@ -480,9 +585,167 @@ def test_inconsistent_settings_fail_to_render() -> None:
                 chart.render(values, name=RELEASE, namespace=NAMESPACE)
 
 
+def test_workers_run_in_every_api_pod_by_default() -> None:
+    """What an existing install keeps on upgrade: no new Deployment, the same publishers."""
+    deployments = of_kind(render({}), "Deployment")
+    for service in SERVICES:
+        assert worker(service) not in deployments
+        env = env_of(containers_of(deployments[name(service)]))
+        assert env[f"{service.upper()}_RUN_WORKERS"] == {
+            "name": f"{service.upper()}_RUN_WORKERS",
+            "value": "true",
+        }
+
+
+def test_workers_run_apart_in_a_deployment_of_their_own_when_enabled() -> None:
+    values = {
+        "services": {
+            "governance": {
+                "replicas": 3,
+                "workers": {
+                    "enabled": True,
+                    "replicas": 2,
+                    "resources": {"requests": {"cpu": "50m"}, "limits": {"memory": "1Gi"}},
+                },
+            }
+        },
+        "defaults": {"autoscaling": {"enabled": True}},
+    }
+    docs = render(values)
+    deployments, services = of_kind(docs, "Deployment"), of_kind(docs, "Service")
+    api, workers = deployments[name("governance")], deployments[worker("governance")]
+    api_env, worker_env = env_of(containers_of(api)), env_of(containers_of(workers))
+    assert api_env["GOVERNANCE_RUN_WORKERS"]["value"] == "false"
+    assert worker_env["GOVERNANCE_RUN_WORKERS"]["value"] == "true"
+    # the other services keep their workers in-process
+    for service in set(SERVICES) - {"governance"}:
+        assert worker(service) not in deployments
+        assert (
+            env_of(containers_of(deployments[name(service)]))[f"{service.upper()}_RUN_WORKERS"][
+                "value"
+            ]
+            == "true"
+        )
+    # the HPA scales the API; the workers have their own replicas
+    assert "replicas" not in api["spec"]
+    assert workers["spec"]["replicas"] == 2
+    hpas = of_kind(docs, "HorizontalPodAutoscaler")
+    assert hpas[name("governance")]["spec"]["scaleTargetRef"]["name"] == name("governance")
+    assert worker("governance") not in hpas
+    # the same image, command, configuration; resources merged over the service's
+    worker_container, api_container = containers_of(workers), containers_of(api)
+    for key in ("image", "command", "envFrom", "livenessProbe", "readinessProbe", "ports"):
+        assert worker_container[key] == api_container[key], key
+    assert worker_container["resources"] == {
+        "requests": {"cpu": "50m", "memory": "256Mi"},
+        "limits": {"memory": "1Gi"},
+    }
+    assert workers["metadata"]["labels"]["concord.dev/role"] == "worker"
+    # no Service: nothing routes GraphQL to a worker (its selector differs from the API's)
+    worker_labels = workers["spec"]["template"]["metadata"]["labels"]
+    assert worker("governance") not in services
+    for service in services.values():
+        assert not service["spec"]["selector"].items() <= worker_labels.items()
+    assert workers["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == (
+        "governance-worker"
+    )
+    assert worker_labels.items() >= workers["spec"]["selector"]["matchLabels"].items()
+
+
+def test_the_chart_knows_every_durable_consumer_of_the_code() -> None:
+    """The KEDA triggers name the consumers: files/consumers.json must follow the code."""
+    known = json.loads((CHART / "files" / "consumers.json").read_text())
+    actual = {s: [c.name for c in import_module(f"{s}.consumers").CONSUMERS] for s in SERVICES}
+    assert known == actual, "update deploy/helm/concord/files/consumers.json"
+
+
+def test_keda_scales_each_worker_deployment_on_the_lag_of_its_consumers() -> None:
+    """ScaledObject has no built-in schema: its shape is checked here against KEDA's
+    documented keda.sh/v1alpha1 fields and nats-jetstream trigger metadata."""
+    values = VALUE_SETS["ci/production-values.yaml"]
+    docs = render(values)
+    scaled = of_kind(docs, "ScaledObject")
+    keda_services = {s for s in SERVICES if values["services"][s].get("workers", {}).get("keda")}
+    assert keda_services == {"governance", "notifications"}
+    assert set(scaled) == {worker(s) for s in keda_services}
+    deployments = of_kind(docs, "Deployment")
+    known = json.loads((CHART / "files" / "consumers.json").read_text())
+    for service in keda_services:
+        scaled_object = scaled[worker(service)]
+        assert scaled_object["apiVersion"] == "keda.sh/v1alpha1"
+        spec = scaled_object["spec"]
+        assert set(spec) == {
+            "scaleTargetRef",
+            "minReplicaCount",
+            "maxReplicaCount",
+            "pollingInterval",
+            "cooldownPeriod",
+            "triggers",
+        }
+        assert spec["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": worker(service),
+        }
+        # KEDA owns the worker replicas (its own HPA): the Deployment sets none
+        assert "replicas" not in deployments[worker(service)]["spec"]
+        assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"]
+        assert all(isinstance(spec[k], int) for k in ("minReplicaCount", "maxReplicaCount"))
+        assert spec["maxReplicaCount"] == 8
+        consumers = [t["metadata"]["consumer"] for t in spec["triggers"]]
+        assert consumers == known[service]
+        for trigger in spec["triggers"]:
+            assert set(trigger) == {"type", "name", "metadata"}
+            assert trigger["type"] == "nats-jetstream"
+            metadata = trigger["metadata"]
+            assert set(metadata) == {
+                "natsServerMonitoringEndpoint",
+                "account",
+                "stream",
+                "consumer",
+                "lagThreshold",
+                "activationLagThreshold",
+                "useHttps",
+            }
+            # trigger metadata is a map of strings in KEDA's CRD
+            assert all(isinstance(v, str) for v in metadata.values()), metadata
+            assert metadata["stream"] == STREAM
+            assert metadata["natsServerMonitoringEndpoint"] == "nats.messaging.svc:8222"
+            assert metadata["account"] == "$G"
+            assert metadata["lagThreshold"] == "200"
+            assert metadata["useHttps"] == "false"
+    assert scaled[worker("notifications")]["spec"]["minReplicaCount"] == 2
+    assert not of_kind(render({}), "ScaledObject")
+
+
+def test_topology_spread_spreads_each_deployments_own_pods() -> None:
+    values = VALUE_SETS["ci/production-values.yaml"]
+    given = values["defaults"]["topologySpreadConstraints"]
+    for deployment_name, deployment in of_kind(render(values), "Deployment").items():
+        constraints = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        assert [c["topologyKey"] for c in constraints] == [c["topologyKey"] for c in given]
+        for constraint in constraints:
+            assert constraint["labelSelector"] == deployment["spec"]["selector"], deployment_name
+    # a constraint with its own labelSelector is kept as given
+    own = {"matchLabels": {"app.kubernetes.io/part-of": "concord"}}
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]
+    spread_own = [{**spread[0], "labelSelector": own}]
+    for constraints, expected in ((spread_own, own), (spread, None)):
+        docs = render({"defaults": {"topologySpreadConstraints": constraints}})
+        for deployment in of_kind(docs, "Deployment").values():
+            (constraint,) = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+            assert constraint["labelSelector"] == (expected or deployment["spec"]["selector"])
+
+
 def test_optional_resources_are_off_by_default() -> None:
     kinds = {d["kind"] for d in render({})}
-    assert not kinds & {"HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"}
+    assert not kinds & {
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "ScaledObject",
+        "PodMonitor",
+    }
     assert "ServiceAccount" in kinds
 
 
@@ -503,8 +766,17 @@ def test_production_example_scales_and_protects() -> None:
         assert hpa["spec"]["minReplicas"] == 3
         assert "replicas" not in deployments[hpa_name]["spec"]
     assert deployments[name("notifications")]["spec"]["replicas"] == 2
+    # the HPAs scale the API pods only; KEDA or `workers.replicas` the workers
+    assert not {h["spec"]["scaleTargetRef"]["name"] for h in hpas.values()} & {
+        worker(s) for s in SERVICES
+    }
     pdbs = of_kind(docs, "PodDisruptionBudget")
-    assert set(pdbs) == {name(c) for c in COMPONENTS}
+    assert set(pdbs) == {name(c) for c in COMPONENTS} | {worker(s) for s in SERVICES}
+    for service in SERVICES:
+        assert pdbs[worker(service)]["spec"] == {
+            "maxUnavailable": 1,
+            "selector": deployments[worker(service)]["spec"]["selector"],
+        }
     assert all(p["apiVersion"] == "policy/v1" for p in pdbs.values())
     assert pdbs[name("gateway")]["spec"] == {
         "minAvailable": "50%",
@@ -519,8 +791,15 @@ def test_production_example_scales_and_protects() -> None:
     }
     (gateway,) = deployments[name("gateway")]["spec"]["template"]["spec"]["containers"]
     assert gateway["image"].endswith("@" + values["gateway"]["image"]["digest"])
-    (membership,) = deployments[name("membership")]["spec"]["template"]["spec"]["containers"]
-    assert membership["image"] == "ghcr.io/concord/membership:1.4.2"
+    # every image pinned by digest (checkov's CKV_K8S_43), the digest winning over the tag
+    for service in SERVICES:
+        digest = values["services"][service]["image"]["digest"]
+        for deployment in (name(service), worker(service)):
+            image = containers_of(deployments[deployment])["image"]
+            assert image == f"ghcr.io/concord/{service}@{digest}"
+    assert containers_of(of_kind(render({}), "Deployment")[name("membership")])["image"] == (
+        "ghcr.io/concord/membership:0.1.0"
+    )
 
 
 def _allows_dns(policy: Manifest) -> bool:
@@ -539,7 +818,13 @@ def test_network_policies() -> None:
     values = VALUE_SETS["ci/production-values.yaml"]
     docs = render(values)
     policies = of_kind(docs, "NetworkPolicy")
-    assert set(policies) == {name(c) for c in COMPONENTS} | {name("migrate")}
+    assert set(policies) == {name(c) for c in COMPONENTS} | {name("migrate")} | {
+        worker(s) for s in SERVICES
+    }
+    deployments = of_kind(docs, "Deployment")
+    # every pod is under a policy
+    for deployment_name, deployment in deployments.items():
+        assert policies[deployment_name]["spec"]["podSelector"] == (deployment["spec"]["selector"])
     gateway_selector = of_kind(docs, "Deployment")[name("gateway")]["spec"]["selector"]
     for policy_name, policy in policies.items():
         assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
@@ -556,6 +841,36 @@ def test_network_policies() -> None:
     (expression,) = to_services[0]["to"][0]["podSelector"]["matchExpressions"]
     assert set(expression["values"]) == set(SERVICES)
     assert 443 in _egress_ports(policies[name("gateway")])  # JWKS
+    # the gateway reaches the API pods only, never the workers
+    assert not {f"{s}-worker" for s in SERVICES} & set(expression["values"])
+    for service in SERVICES:
+        policy = policies[worker(service)]["spec"]
+        # no ingress but Prometheus scraping /metrics
+        (scrape,) = policy["ingress"]
+        assert scrape == {
+            "ports": [{"port": "http", "protocol": "TCP"}],
+            "from": values["metrics"]["scrapeFrom"],
+        }
+        # egress to DNS, PostgreSQL, NATS and the OTLP collector, each to its own peers
+        egress = policy["egress"]
+        assert egress[1:] == [
+            {
+                "ports": [{"port": 5432, "protocol": "TCP"}],
+                "to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}],
+            },
+            {
+                "ports": [{"port": 4222, "protocol": "TCP"}],
+                "to": values["networkPolicy"]["egress"]["nats"]["to"],
+            },
+            {
+                "ports": [{"port": 4318, "protocol": "TCP"}],
+                "to": values["networkPolicy"]["egress"]["otel"]["to"],
+            },
+        ]
+    # without scrapers, the workers take no ingress at all
+    quiet = {**values, "metrics": {"scrapeFrom": []}}
+    policy = of_kind(render(quiet), "NetworkPolicy")[worker("finance")]["spec"]
+    assert "ingress" not in policy and "Ingress" in policy["policyTypes"]
     migrate = policies[name("migrate")]["spec"]
     assert migrate["podSelector"]["matchLabels"]["concord.dev/role"] == "migration"
     assert "ingress" not in migrate

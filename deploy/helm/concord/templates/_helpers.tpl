@@ -201,8 +201,12 @@ readinessProbe:
   failureThreshold: {{ .c.probes.readiness.failureThreshold }}
 {{- end -}}
 
-{{/* Scheduling and common pod spec fields. Takes (dict "root" $ "c" $c). */}}
+{{/*
+Scheduling and common pod spec fields. Takes (dict "root" $ "c" $c "selector" <pod selector
+labels>); a topology spread constraint without a labelSelector gets the pods' own selector.
+*/}}
 {{- define "concord.podScheduling" -}}
+{{- $selector := .selector -}}
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
@@ -226,7 +230,14 @@ affinity:
 {{- end }}
 {{- with .c.topologySpreadConstraints }}
 topologySpreadConstraints:
-  {{- toYaml . | nindent 2 }}
+  {{- range . }}
+  {{- $constraint := deepCopy . }}
+  {{- if and (not (hasKey $constraint "labelSelector")) $selector }}
+  {{- /* No labelSelector: spread this workload's own pods (the API and the workers apart). */}}
+  {{- $_ := set $constraint "labelSelector" (dict "matchLabels" $selector) }}
+  {{- end }}
+  - {{ toYaml $constraint | nindent 4 | trim }}
+  {{- end }}
 {{- end }}
 {{- end -}}
 
@@ -325,4 +336,106 @@ topologySpreadConstraints:
   to:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+
+{{/* Component name of a service's API pods (membership) or worker pods (membership-worker). */}}
+{{- define "concord.serviceComponent" -}}
+{{- if .worker -}}
+{{- printf "%s-worker" .name -}}
+{{- else -}}
+{{- .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where a service's secrets are mounted when secrets.mountAsFiles is on. */}}
+{{- define "concord.secretsDir" -}}
+/etc/concord/secrets
+{{- end -}}
+
+{{/*
+The secrets of a service's container: with secrets.mountAsFiles, only <PREFIX>SECRETS_DIR
+(servicekit reads each file named like the variable it replaces); otherwise environment
+variables from the Secret. Takes (dict "root" $ "prefix" "MEMBERSHIP_" "migration" false).
+*/}}
+{{- define "concord.serviceSecretEnv" -}}
+{{- $secretName := include "concord.secretName" .root -}}
+{{- if .root.Values.secrets.mountAsFiles -}}
+- name: {{ printf "%sSECRETS_DIR" .prefix }}
+  value: {{ include "concord.secretsDir" . | quote }}
+{{- else -}}
+- name: {{ printf "%sDATABASE_URL" .prefix }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ printf "%sDATABASE_URL" .prefix }}
+- name: {{ printf "%sSIGNING_SECRET" .prefix }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: SIGNING_SECRET
+{{- if .migration }}
+- name: {{ printf "%sMIGRATION_DATABASE_URL" .prefix }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ printf "%sMIGRATION_DATABASE_URL" .prefix }}
+{{- else }}
+# During a rotation of the signing secret (docs/operations.md): also accepted.
+- name: {{ printf "%sSIGNING_SECRET_NEXT" .prefix }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: SIGNING_SECRET_NEXT
+      optional: true
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* The volumeMount of the secrets (secrets.mountAsFiles), or nothing. Takes $. */}}
+{{- define "concord.secretVolumeMount" -}}
+{{- if .Values.secrets.mountAsFiles -}}
+- name: secrets
+  mountPath: {{ include "concord.secretsDir" . }}
+  readOnly: true
+{{- end -}}
+{{- end -}}
+
+{{/*
+The projected volume of a service's secrets (secrets.mountAsFiles), each key under the name of
+the variable it replaces; SIGNING_SECRET_NEXT only while the Secret has it (a rotation).
+Takes (dict "root" $ "prefix" "MEMBERSHIP_" "migration" false).
+*/}}
+{{- define "concord.secretVolume" -}}
+{{- if .root.Values.secrets.mountAsFiles -}}
+{{- $secretName := include "concord.secretName" .root -}}
+- name: secrets
+  projected:
+    defaultMode: 288  # 0440: read-only, owner and group (fsGroup)
+    sources:
+      - secret:
+          name: {{ $secretName }}
+          items:
+            - key: {{ printf "%sDATABASE_URL" .prefix }}
+              path: {{ printf "%sDATABASE_URL" .prefix }}
+            - key: SIGNING_SECRET
+              path: {{ printf "%sSIGNING_SECRET" .prefix }}
+            {{- if .migration }}
+            - key: {{ printf "%sMIGRATION_DATABASE_URL" .prefix }}
+              path: {{ printf "%sMIGRATION_DATABASE_URL" .prefix }}
+            {{- end }}
+      {{- if not .migration }}
+      - secret:
+          name: {{ $secretName }}
+          optional: true
+          items:
+            - key: SIGNING_SECRET_NEXT
+              path: {{ printf "%sSIGNING_SECRET_NEXT" .prefix }}
+      {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* The durable JetStream consumers of each service (checked against the code by the tests). */}}
+{{- define "concord.consumers" -}}
+{{- .Files.Get "files/consumers.json" -}}
 {{- end -}}
