@@ -11,7 +11,7 @@ CONCORD_CHROMIUM ?= /usr/bin/chromium
 ROLE ?= operator
 ALLIANCE ?=
 
-.PHONY: help deps chromium up down test test-fast test-faults lint schema release-schema token bench
+.PHONY: help deps chromium up down test test-fast test-faults lint schema release-schema token bench chart-examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -20,6 +20,12 @@ help: ## list the targets
 	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || { \
 	  echo "Installing uv (Python package manager)…"; python3 -m pip install --quiet uv; }
 	$(UV) sync --frozen
+	@touch $@
+
+# checkov (tests/deploy/test_checkov.py) in an environment of its own: its pin of packaging<24
+# conflicts with the services' dependencies (the `checkov` group of pyproject.toml).
+.venv-checkov/.synced: pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=.venv-checkov $(UV) sync --frozen --no-default-groups --only-group checkov
 	@touch $@
 
 gateway/node_modules/.installed: gateway/package.json gateway/package-lock.json
@@ -47,7 +53,7 @@ chromium:
 	    echo "note: no Chinese font; the Chinese dashboards show boxes (as root: apt-get install fonts-wqy-microhei)"; \
 	  fi; }
 
-deps: .venv/.synced gateway/node_modules/.installed chromium
+deps: .venv/.synced .venv-checkov/.synced gateway/node_modules/.installed chromium
 
 up: .venv/.synced gateway/node_modules/.installed ## start the whole platform locally with demo data (REPLICAS=2 WORKERS=2 NATS=cluster)
 	$(if $(REPLICAS),CONCORD_DEV_REPLICAS=$(REPLICAS)) $(if $(WORKERS),CONCORD_DEV_WORKERS=$(WORKERS)) \
@@ -76,6 +82,9 @@ schema: deps ## export each subgraph's SDL and compose the supergraph
 	$(RUN) python -m servicekit.sdl export
 	node gateway/compose.mjs
 	cp gateway/supergraph.graphql deploy/helm/concord/files/supergraph.graphql
+
+chart-examples: .venv/.synced ## render the chart's small and large examples into deploy/helm/examples/
+	$(RUN) python scripts/chart_examples.py
 
 release-schema: gateway/node_modules/.installed ## at a release: the current supergraph becomes the baseline of the schema check
 	node gateway/schema-check.mjs --release
