@@ -294,6 +294,49 @@ async def test_an_event_that_keeps_failing_is_parked_with_its_error_and_replayed
         await asyncio.gather(task, return_exceptions=True)
 
 
+async def test_an_event_failing_while_the_database_drops_its_connection_is_retried_not_parked(
+    database: Database, bus: EventBus
+) -> None:
+    """The server ends the handler's own session (as a restart would) more times than the
+    consumer's ``max_deliver``: the outage is not the event's fault, so it is retried, never
+    parked, and handled once when the database serves again."""
+    kind = f"test.dropped{uuid.uuid4().hex[:8]}"
+    drops: list[int] = []
+    handled: list[int] = []
+
+    async def handler(session: AsyncSession, envelope: Envelope) -> None:
+        if len(drops) < 3:
+            drops.append(envelope.data["n"])
+            await session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        handled.append(envelope.data["n"])
+
+    consumer = EventConsumer(
+        name=f"test-{kind.split('.')[1]}",
+        event_types=[kind],
+        handler=handler,
+        database=database,
+        bus=bus,
+        inbox=INBOX,
+        max_deliver=2,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        await publish(bus.url, event(kind, {"n": 5}, alliance_id=ALLIANCE))
+        assert await eventually(lambda: _done(handled, 1), within=20)
+        assert drops == [5, 5, 5]
+        parked = [
+            r
+            for r in await listed(database, META.tables[PARKED])
+            if r["subject"] == f"concord.{kind}"
+        ]
+        assert parked == []
+        await asyncio.sleep(1.0)
+        assert handled == [5]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def test_a_consumer_in_lanes_keeps_each_aggregates_order_and_handles_each_event_once(
     database: Database, bus: EventBus, nats_url: str
 ) -> None:

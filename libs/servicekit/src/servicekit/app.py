@@ -201,7 +201,7 @@ def create_service_app(
     async def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
-            await asyncio.wait_for(database.ping(), timeout=2)
+            await database.ping_within(2)
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,6 +37,25 @@ def metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def broken_connection(exc: BaseException | None) -> bool:
+    """asyncpg's own word for a connection the server dropped under it: when PostgreSQL
+    terminates a session (a restart, ``pg_terminate_backend``), the next use of that pooled
+    connection fails with "cannot switch to state N; another operation (M) is in progress",
+    which SQLAlchemy does not take for a disconnect (tests/faults/test_postgres_restart.py)."""
+    import asyncpg
+
+    return isinstance(exc, asyncpg.exceptions.InternalClientError) and (
+        "another operation" in str(exc)
+    )
+
+
+def _count_broken_connections_as_disconnects(context: ExceptionContext) -> None:
+    original = context.original_exception
+    if broken_connection(original) or broken_connection(original.__cause__):
+        # The pool throws the connection away (the pre-ping then reconnects by itself).
+        context.is_disconnect = True
+
+
 class Database:
     """The engine and session factory of one service."""
 
@@ -43,7 +63,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
         )
+        event.listen(
+            self.engine.sync_engine, "handle_error", _count_broken_connections_as_disconnects
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._ping: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self, scope: TenantScope) -> AsyncIterator[AsyncSession]:
@@ -55,6 +79,14 @@ class Database:
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def ping_within(self, seconds: float) -> None:
+        """A readiness check that gives up waiting after ``seconds`` without cancelling the
+        ping itself: a query cancelled half-way would leave its pooled connection unusable.
+        Probes arriving while one ping is under way wait for that one."""
+        if self._ping is None or self._ping.done():
+            self._ping = asyncio.create_task(self.ping())
+        await asyncio.wait_for(asyncio.shield(self._ping), seconds)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -69,6 +69,8 @@ def is_unavailable(exc: BaseException) -> bool:
     import asyncpg
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+    from servicekit.db import broken_connection
+
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
     while pending:
@@ -85,6 +87,8 @@ def is_unavailable(exc: BaseException) -> bool:
             | asyncpg.exceptions.ConnectionFailureError,
         ):
             return True
+        if broken_connection(current):
+            return True  # a connection the server dropped: nothing more happened on it
         state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
         if isinstance(state, str) and state.startswith(UNAVAILABLE_STATES):
             return True

@@ -482,6 +482,18 @@ class PostgresCluster:
             _cleanup.unregister(self)
             self._remove_short_socket_dir()
 
+    def restart_on_same_port(self, mode: str = "fast", down_for: float = 0.0) -> None:
+        """Stop the server, stay down ``down_for`` seconds, and start it again on the port it
+        had (clients reconnect to the same address; a fault test's outage)."""
+        port = self.port
+        self.stop(mode)
+        time.sleep(down_for)
+        requested, self._requested_port = self._requested_port, port
+        try:
+            self.start()
+        finally:
+            self._requested_port = requested
+
     def _kill(self, timeout: float = 10.0) -> None:
         """Immediate shutdown by signal: SIGQUIT to the postmaster, SIGKILL if it lingers."""
         pid = self._postmaster_pid()

@@ -64,6 +64,16 @@ class PostgresHandle:
         name = f"concord_{service_name}_t{uuid.uuid4().hex[:12]}"
         return self.provision(service_name, database_name=name)
 
+    def outage(self, seconds: float) -> None:
+        """Stop the server (``fast``: open transactions rolled back, clients disconnected) for
+        ``seconds``, then start it again on the same port with the same data."""
+        if self.cluster is None:
+            raise ExternalServiceError(
+                "cannot restart PostgreSQL: the tests use the external server DATABASE_URL; "
+                "unset DATABASE_URL so the tests start their own cluster"
+            )
+        self.cluster.restart_on_same_port("fast", down_for=seconds)
+
     def drop_database(self, database_name: str) -> None:
         """Drop a database, disconnecting its sessions."""
         drop_service_database_sync(self.superuser_dsn, database_name)

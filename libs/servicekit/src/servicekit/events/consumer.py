@@ -5,7 +5,10 @@ the insert of the event id into the inbox: if the id is already there the event 
 and is only acknowledged again. Failures are retried with growing delays (``nak``); a message
 that can never be handled (not a Concord event, or failing ``max_deliver`` times) is
 parked in the service's ``parked_events`` table with its error (a dead letter the operator lists
-and replays with ``concord-parked``) and taken off the stream, so it cannot block it.
+and replays with ``concord-parked``) and taken off the stream, so it cannot block it. A failure
+because the service's own database is unavailable is not the event's fault: it is retried (at
+most every 30 s) for as long as the outage lasts and never parked; so JetStream's own
+``max_deliver`` is unlimited and the count is kept here.
 
 By default a consumer handles its messages one after the other. With ``concurrency`` > 1 it
 fetches a batch and handles it in lanes, one lane per event ``subject`` (the aggregate): the
@@ -35,7 +38,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import Database
-from servicekit.errors import describe
+from servicekit.errors import describe, is_unavailable
 from servicekit.events.bus import EventBus
 from servicekit.events.envelope import STREAM, Envelope, InvalidEnvelope, subject_for
 from servicekit.events.tables import PARKED
@@ -125,7 +128,7 @@ class EventConsumer(Worker):
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             filter_subjects=self.subjects,
-            max_deliver=self.max_deliver,
+            max_deliver=-1,  # parking after ``self.max_deliver`` is decided here
             ack_wait=self.ack_wait,
         )
         await js.add_consumer(STREAM, config)
@@ -225,7 +228,7 @@ class EventConsumer(Worker):
             except Exception as exc:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
-                if deliveries >= self.max_deliver:
+                if deliveries >= self.max_deliver and not is_unavailable(exc):
                     log.error(
                         "consumer %s: parking event %s after %d deliveries: %s",
                         self.name,
