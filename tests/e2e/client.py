@@ -26,6 +26,7 @@ class Caller:
         locale: str = "zh",
     ) -> None:
         self.url = platform.graphql_url
+        self.sub = sub
         self.token = mint(
             platform.config.jwt_secret,
             sub=sub,

@@ -22,8 +22,8 @@ from playwright.sync_api import Page, expect
 from devkit.local.platform import Platform
 from membership.demo import seed
 from servicekit.auth.devtoken import mint
+from tests.e2e.alliances import YEAR, ChinaAsean
 from tests.e2e.client import Caller
-from tests.e2e.test_finance_votes import YEAR, ChinaAsean
 
 ALLIANCES = [
     ("dash-aii", "看板工业互联网联盟", "Dashboard Industrial Internet Alliance", "aii"),

@@ -15,7 +15,7 @@ import asyncpg
 
 from devkit.local.platform import Platform
 from devkit.testing.handles import PostgresHandle
-from tests.e2e.test_working_groups import Alliance
+from tests.e2e.alliances import Alliance
 from tests.faults.ledger import Ledger
 
 GROUPS = 3

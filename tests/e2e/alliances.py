@@ -1,0 +1,354 @@
+"""The alliances of the end-to-end tests, as their people see them through the gateway: an
+AITISA alliance with its members, officers and chair's office (working groups, AITISA Art.4-12),
+and a China–ASEAN alliance with its council (budgets, final accounts and the audit, Art.27).
+Shared by the test modules; nothing here asserts a charter rule itself."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from devkit.local.platform import Platform
+from tests.e2e.client import (
+    CREATE,
+    DECIDE,
+    FORWARD,
+    SUBMIT,
+    Caller,
+    application,
+    decision,
+    operator,
+    staff,
+    until,
+)
+
+YEAR = datetime.now(UTC).year + 1
+"""The fiscal year the China–ASEAN budget tests draft (next year's)."""
+
+
+def codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors") or []]
+
+
+class Alliance:
+    """A new alliance on the AITISA template, as its people see it through the gateway."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.slug = f"wg{uuid.uuid4().hex[:8]}"
+        operator(platform).data(
+            CREATE, {"i": {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"}}
+        )
+        self.clerk = staff(platform, self.slug)
+        self.members: list[dict[str, str]] = []
+        tag = uuid.uuid4().hex[:6]
+        self.chair = f"wg-e2e-chair-{tag}"
+        self.sg = f"wg-e2e-sg-{tag}"
+
+    def contact(self, member: dict[str, str]) -> Caller:
+        return Caller(self.platform, member["contact"], alliances={self.slug: ["contact_person"]})
+
+    def admit(self, count: int) -> None:
+        for i in range(count):
+            sub = f"wg-e2e-{uuid.uuid4().hex[:6]}"
+            contact = Caller(self.platform, sub, alliances={self.slug: ["contact_person"]})
+            name = f"推进组端到端成员{i} {uuid.uuid4().hex[:4]}"
+            form = application("aitisa", name)
+            form["i"]["alliance"] = self.slug
+            made = contact.data(SUBMIT, form)["submitApplication"]["id"]
+            self.clerk.data(FORWARD, {"id": made})
+            membership = self.clerk.data(DECIDE, {"id": made, "d": decision("COUNCIL")})[
+                "recordDecision"
+            ]["membership"]["id"]
+            org = operator(self.platform).data(
+                "query($id: ID!) { membership(id: $id) { organization { id } } }",
+                {"id": membership},
+            )["membership"]["organization"]["id"]
+            self.members.append({"org": org, "contact": sub, "name": name})
+
+    def officers(self) -> None:
+        for user, role in ((self.chair, "chair"), (self.sg, "secretary_general")):
+            self.clerk.data(
+                "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+                {"i": {"alliance": self.slug, "userId": user, "name": role, "role": role}},
+            )
+
+    def chair_seats(self) -> list[dict[str, str]]:
+        """The chair's office seats (ours among them: other tests may have added chairs)."""
+
+        def seats() -> list[dict[str, str]] | None:
+            bodies = self.clerk.data(
+                "query($s: String!) { alliance(slug: $s) { bodies { kind seats { id "
+                "holderUserId } } } }",
+                {"s": self.slug},
+            )["alliance"]["bodies"]
+            found = next(b["seats"] for b in bodies if b["kind"] == "CHAIRS_OFFICE")
+            return found if any(s["holderUserId"] == self.chair for s in found) else None
+
+        found: list[dict[str, str]] = until(seats)
+        return found
+
+    def apply(
+        self, members: list[dict[str, str]], by: Caller | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        return (by or self.contact(members[0])).execute(
+            "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) "
+            "{ id status filedOn } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "nameZh": f"智能语音推进组 {uuid.uuid4().hex[:4]}",
+                    "nameEn": "Speech working group",
+                    "kind": "domain",
+                    "leadOrganization": members[0]["org"],
+                    "initiators": [
+                        {
+                            "organization": m["org"],
+                            "contactUserId": m["contact"],
+                            "contactName": "联络人",
+                        }
+                        for m in members
+                    ],
+                    "positioning": "语音交互标准",
+                    "field": "智能语音",
+                    "currentState": "快速发展",
+                    "necessity": "需要统一标准",
+                    "modeOfOperation": "研讨会",
+                    "overlap": "无",
+                    **extra,
+                }
+            },
+        )
+
+    def group(self, group_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self.clerk.data(
+            "query($id: ID!) { workingGroup(id: $id) { id status nameZh filedOn "
+            "deadlines { deadline rule startOn dueOn provisional } "
+            "dissolutionDeadlines { deadline dueOn } "
+            "creationMotion { id } dissolutionMotion { id } "
+            "members { id organizationId holderUserId role } } }",
+            {"id": group_id},
+        )["workingGroup"]
+        return found
+
+    def chairs_office(self, motion: str, yes: bool = True) -> None:
+        seats = self.chair_seats()
+        meeting = self.clerk.data(
+            "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "body": "CHAIRS_OFFICE",
+                    "title": f"理事长办公会 {uuid.uuid4().hex[:4]}",
+                    "mode": "IN_PERSON",
+                    "startsAt": "2026-11-20T09:00:00+08:00",
+                    "place": "北京",
+                    "agenda": [motion],
+                }
+            },
+        )["conveneMeeting"]["id"]
+        self.clerk.data(
+            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+            "entries: $e) { id } }",
+            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in seats]},
+        )
+        stage = self.clerk.data(
+            "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+            {"m": motion, "g": meeting},
+        )["openVote"]["id"]
+        for seat in seats:
+            self.ballot(seat["holderUserId"], stage, seat["id"], yes)
+        self.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": stage})
+
+    def ballot(self, user: str, stage: str, seat: str, yes: bool = True) -> None:
+        Caller(self.platform, user, alliances={self.slug: ["contact_person"]}).data(
+            "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+            "choice: $c) { receipt } }",
+            {"s": stage, "t": seat, "c": "YES" if yes else "NO"},
+        )
+
+    def found(self, members: list[dict[str, str]]) -> str:
+        def applied() -> dict[str, Any] | None:
+            made = self.apply(members)
+            if codes(made) == ["NOT_A_MEMBER"]:
+                return None  # governance has not heard of every admission yet
+            assert not codes(made), made
+            return made
+
+        group_id: str = until(applied)["data"]["applyForWorkingGroup"]["id"]
+        self.clerk.data(
+            "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: true) { id } }",
+            {"g": group_id},
+        )
+        self.chairs_office(self.group(group_id)["creationMotion"]["id"])
+        return group_id
+
+    def meeting(self, group_id: str, leader: Caller, agenda: list[str], day: int) -> str:
+        made: str = leader.data(
+            "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+            "group: $g, input: $i) { id } }",
+            {
+                "g": group_id,
+                "i": {
+                    "title": f"工作会议 {uuid.uuid4().hex[:4]}",
+                    "mode": "IN_PERSON",
+                    "startsAt": (
+                        datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(days=day)
+                    ).isoformat(),
+                    "place": "北京",
+                    "agenda": agenda,
+                },
+            },
+        )["conveneWorkingGroupMeeting"]["id"]
+        return made
+
+    def attend(self, meeting: str, entries: list[dict[str, Any]], close: bool = False) -> None:
+        self.clerk.data(
+            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+            "entries: $e) { id } }",
+            {"g": meeting, "e": entries},
+        )
+        if close:
+            self.clerk.data(
+                "mutation($g: ID!) { closeAttendance(meeting: $g) { id } }", {"g": meeting}
+            )
+
+
+def notices(platform: Platform, user: str, event_type: str) -> list[dict[str, Any]]:
+    found = Caller(platform, user).data(
+        "{ myNotifications(first: 50) { edges { node { title body eventType } } } }"
+    )["myNotifications"]["edges"]
+    return [e["node"] for e in found if e["node"]["eventType"] == event_type]
+
+
+class ChinaAsean:
+    def __init__(self, platform: Platform, directors: int) -> None:
+        self.platform = platform
+        self.slug = f"ca{uuid.uuid4().hex[:8]}"
+        operator(platform).data(
+            CREATE,
+            {"i": {"slug": self.slug, "nameZh": "中国—东盟测试联盟", "template": "china-asean"}},
+        )
+        self.clerk = staff(platform, self.slug)
+        self.sg = Caller(platform, f"{self.slug}-sg", alliances={self.slug: ["secretary_general"]})
+        for i in range(directors):
+            sub = f"{self.slug}-d{i}"
+            contact = Caller(platform, sub, alliances={self.slug: ["contact_person"]})
+            form = application("china-asean", f"东盟理事单位{i} {uuid.uuid4().hex[:4]}")
+            form["i"]["alliance"] = self.slug
+            made = contact.data(SUBMIT, form)["submitApplication"]["id"]
+            self.clerk.data(FORWARD, {"id": made})
+            self.clerk.data(DECIDE, {"id": made, "d": decision("COUNCIL")})
+        self.seats: list[dict[str, str]] = until(lambda: self._council(directors))
+
+    def _council(self, count: int) -> list[dict[str, str]] | None:
+        bodies = self.clerk.data(
+            "query($s: String!) { alliance(slug: $s) { bodies { kind seats { id holderUserId } "
+            "} } }",
+            {"s": self.slug},
+        )["alliance"]["bodies"]
+        seats: list[dict[str, str]] = next(
+            (b["seats"] for b in bodies if b["kind"] == "COUNCIL"), []
+        )
+        return seats if len(seats) == count and all(s["holderUserId"] for s in seats) else None
+
+    def budget(self, year: int = YEAR) -> str:
+        def created() -> str | None:
+            body = self.clerk.execute(
+                "mutation($a: String!, $y: Int!) { createBudget(alliance: $a, fiscalYear: $y) "
+                "{ id } }",
+                {"a": self.slug, "y": year},
+            )
+            if any(e["extensions"]["code"] != "NOT_FOUND" for e in body.get("errors") or []):
+                raise AssertionError(body["errors"])  # anything but "not known yet" is a failure
+            return None if body.get("errors") else str(body["data"]["createBudget"]["id"])
+
+        budget: str = until(created)  # (finance learns of the alliance from its event)
+        for account, amount in (("510101", "120000"), ("520101", "30000")):
+            self.clerk.data(
+                "mutation($b: ID!, $a: String!, $m: Decimal!) { setBudgetLine(budgetId: $b, "
+                "account: $a, amount: $m) { id } }",
+                {"b": budget, "a": account, "m": amount},
+            )
+        submitted = self.clerk.data(
+            "mutation($b: ID!) { submitBudget(budgetId: $b) { status } }", {"b": budget}
+        )
+        assert submitted["submitBudget"]["status"] == "SUBMITTED"
+        return budget
+
+    def officers(self) -> None:
+        """The secretary-general's office recorded in membership (so notices reach them)."""
+        self.clerk.data(
+            "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "userId": self.sg.sub,
+                    "name": "秘书长",
+                    "role": "secretary_general",
+                }
+            },
+        )
+
+    def pending_motion(self, seen: set[str], matter: str = "BUDGET_APPROVAL") -> str:
+        """The newest motion of ``matter`` that is not in ``seen`` (governance makes it from
+        finance's ``finance.matter.submitted``)."""
+
+        def found() -> str | None:
+            data = self.clerk.data(
+                "query($s: String!, $m: MatterKind!) { alliance(slug: $s) { motions(first: 20, "
+                "matter: $m) { edges { node { id status } } } } }",
+                {"s": self.slug, "m": matter},
+            )
+            fresh = [
+                e["node"]["id"]
+                for e in data["alliance"]["motions"]["edges"]
+                if e["node"]["id"] not in seen
+            ]
+            return fresh[0] if fresh else None
+
+        motion: str = until(found)
+        return motion
+
+    def council_vote(
+        self, motion: str, yes: int, title: str = f"{YEAR}年度预算审议"
+    ) -> dict[str, Any]:
+        meeting = self.sg.data(
+            "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "body": "COUNCIL",
+                    "title": f"{title} {uuid.uuid4().hex[:4]}",
+                    "mode": "IN_PERSON",
+                    "startsAt": f"{YEAR - 1}-12-20T09:00:00+07:00",
+                    "place": "南宁",
+                    "agenda": [motion],
+                }
+            },
+        )["conveneMeeting"]["id"]
+        self.clerk.data(
+            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+            "entries: $e) { id } }",
+            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in self.seats]},
+        )
+        stage = self.clerk.data(
+            "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+            {"m": motion, "g": meeting},
+        )["openVote"]["id"]
+        for i, seat in enumerate(self.seats):
+            voter = Caller(
+                self.platform, seat["holderUserId"], alliances={self.slug: ["contact_person"]}
+            )
+            voter.data(
+                "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+                "choice: $c) { receipt } }",
+                {"s": stage, "t": seat["id"], "c": "YES" if i < yes else "NO"},
+            )
+        closed: dict[str, Any] = self.clerk.data(
+            "mutation($s: ID!) { closeVote(stage: $s) { result { passed rule present entitled "
+            "yes } } }",
+            {"s": stage},
+        )["closeVote"]["result"]
+        return closed
