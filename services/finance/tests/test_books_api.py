@@ -101,6 +101,25 @@ async def _balances(client: SubgraphClient) -> dict[str, str]:
     return {f["code"]: f["balance"]["amount"] for f in data["books"]["funds"]}
 
 
+async def test_an_amount_written_as_a_json_number_is_refused_and_nothing_is_written(
+    opened: SubgraphClient,
+) -> None:
+    """Money is exact (SPEC, Finance): a ``Decimal`` travels as a string; a JSON number is a
+    float on the way, so it is refused, as a variable and as a literal, and not rounded."""
+    before = await _balances(opened)
+    for amount in (3000.5, 3000, 0.1):
+        result = await opened.execute(INCOME, income(amount), claims=CLERK)  # type: ignore[arg-type]
+        assert code(result) == "BAD_USER_INPUT", amount
+        assert "string" in result["errors"][0]["message"]
+    literal = f"""mutation {{ recordIncome(input: {{ alliance: "ca-books", source: DONATIONS,
+      amount: 3000.5, date: "{YEAR}-02-01", payer: "某捐赠人", memo: "捐赠" }}) {{ id }} }}"""
+    result = await opened.execute(literal, claims=CLERK)
+    assert code(result) == "BAD_USER_INPUT" and "string" in result["errors"][0]["message"]
+    assert await _balances(opened) == before
+    exact = await opened.data(INCOME, income("3000.50"), claims=CLERK)
+    assert exact["recordIncome"]["id"]
+
+
 async def test_bad_entries_are_refused_with_a_typed_error_and_nothing_is_written(
     opened: SubgraphClient,
 ) -> None:

@@ -19,6 +19,7 @@ from servicekit.audit import MutationRecord
 from servicekit.graphql.audit import audit_query
 from servicekit.graphql.errors import DomainError, ErrorShaping, _is_data_exception
 from servicekit.graphql.guards import InputGuard
+from servicekit.graphql.scalars import SCALAR_OVERRIDES
 from servicekit.metrics import operation_metrics
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def make_schema(
         mutation=mutation,
         types=list(types),
         federation_version=FEDERATION_VERSION,
+        scalar_overrides=dict(SCALAR_OVERRIDES),
         extensions=[
             # First, so that it ends last: it records the outcome after the commit.
             MutationRecord,
