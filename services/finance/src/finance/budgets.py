@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from charter.ids import MatterKind
 from contracts.finance import BudgetCreated, BudgetDecided
 from finance import matters as matter_book
+from finance import working_groups as group_register
 from finance.access import find_alliance
 from finance.kinds import BudgetStatus, MatterStatus
 from finance.models import SOURCE, Budget, KnownAlliance, accounts, budget_lines, funds, outbox
@@ -30,13 +31,15 @@ from servicekit.auth import Principal
 from servicekit.errors import Conflict, DomainError, Forbidden, NotFound
 from servicekit.events import record_event
 
-GROUP_LEADER_ROLES = ("group_leader", "group_co_leader")
 
-
-def _may_prepare(actor: Principal, slug: str, working_group: uuid.UUID | None) -> bool:
+async def _may_prepare(
+    session: AsyncSession, actor: Principal, slug: str, working_group: uuid.UUID | None
+) -> bool:
+    """The secretariat prepares every budget; a working group's, also the person who holds
+    its leader or a co-leader post (AITISA Art.12(1), Art.7(3)), by governance's record."""
     if actor.is_staff(slug):
         return True
-    return working_group is not None and actor.has_role(slug, *GROUP_LEADER_ROLES)
+    return working_group is not None and await group_register.leads(session, actor, working_group)
 
 
 async def create_budget(
@@ -49,13 +52,19 @@ async def create_budget(
     working_group: uuid.UUID | None = None,
     working_group_name: str | None = None,
 ) -> Budget:
-    if not _may_prepare(actor, alliance_slug, working_group):
-        raise Forbidden(f"only the secretariat of {alliance_slug} prepares its budgets")
+    if not await _may_prepare(session, actor, alliance_slug, working_group):
+        raise Forbidden(
+            f"only the secretariat of {alliance_slug}, or the group's leader or co-leader "
+            "(AITISA Art.12(1)), prepares a budget"
+        )
     alliance = await find_alliance(session, alliance_slug)
     if not 2000 <= fiscal_year <= 2200:
         raise DomainError("the fiscal year must be between 2000 and 2200", field="fiscalYear")
-    if working_group is not None and not (working_group_name or "").strip():
-        raise DomainError("name the working group", field="workingGroupName")
+    if working_group is not None:
+        # the group's name as governance approved it (AITISA Art.4(3), Art.5), whatever the
+        # caller wrote
+        group = await group_register.approved_group(session, alliance.id, working_group)
+        working_group_name = group.name_zh
     exists = await session.scalar(
         sa.select(Budget.id).where(
             Budget.alliance_id == alliance.id,
@@ -127,7 +136,7 @@ async def set_line(
     """Set (add or replace) the amount budgeted for one account (and fund) while drafting."""
     budget = await _budget_for_update(session, budget_id)
     slug = await _slug(session, budget.alliance_id)
-    if not _may_prepare(actor, slug, budget.working_group_id):
+    if not await _may_prepare(session, actor, slug, budget.working_group_id):
         raise Forbidden(f"only the secretariat of {slug} prepares its budgets")
     if budget.status not in (BudgetStatus.DRAFT, BudgetStatus.REJECTED):
         raise DomainError(
@@ -211,7 +220,7 @@ async def submit(
     in advance: before its fiscal year has ended."""
     budget = await _budget_for_update(session, budget_id)
     slug = await _slug(session, budget.alliance_id)
-    if not _may_prepare(actor, slug, budget.working_group_id):
+    if not await _may_prepare(session, actor, slug, budget.working_group_id):
         raise Forbidden(f"only the secretariat of {slug} submits its budgets")
     if budget.status not in (BudgetStatus.DRAFT, BudgetStatus.REJECTED):
         raise DomainError(f"the budget is {budget.status} already", code="BUDGET_NOT_DRAFT")
@@ -254,7 +263,8 @@ async def review(
     forwarded to the chair's office meeting as a ``budget_approval`` matter, or returned."""
     budget = await _budget_for_update(session, budget_id)
     slug = await _slug(session, budget.alliance_id)
-    if not actor.is_staff(slug):
+    if not (actor.operator or actor.has_role(slug, "secretariat")):
+        # not an officer's: the chair's office approves afterwards, it does not review first
         raise Forbidden("the secretariat makes the preliminary review (AITISA Art.12(1))")
     if budget.working_group_id is None:
         raise DomainError("only a working group's budget has a preliminary review")

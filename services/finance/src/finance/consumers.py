@@ -1,6 +1,13 @@
 """What finance learns from other services' events."""
 
-from contracts.governance import MotionDecided
+from contracts.governance import (
+    MotionDecided,
+    WorkingGroupDecided,
+    WorkingGroupDissolved,
+    WorkingGroupMemberLeft,
+    WorkingGroupPostFilled,
+    WorkingGroupRenamed,
+)
 from contracts.membership import (
     AllianceCreated,
     MemberAdmitted,
@@ -10,7 +17,7 @@ from contracts.membership import (
     MemberTierChanged,
     MemberWithdrawn,
 )
-from finance import alliances, income, matters
+from finance import alliances, income, matters, working_groups
 from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
@@ -32,5 +39,16 @@ CONSUMERS = [
     ConsumerSpec(
         name="finance-decisions",
         handlers={MotionDecided: matters.on_motion_decided},
+    ),
+    ConsumerSpec(
+        # one consumer, so a group's events are applied in the order governance published them
+        name="finance-working-groups",
+        handlers={
+            WorkingGroupDecided: working_groups.on_decided,
+            WorkingGroupRenamed: working_groups.on_renamed,
+            WorkingGroupDissolved: working_groups.on_dissolved,
+            WorkingGroupPostFilled: working_groups.on_post_filled,
+            WorkingGroupMemberLeft: working_groups.on_member_left,
+        },
     ),
 ]

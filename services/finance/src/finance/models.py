@@ -255,6 +255,28 @@ payments = _tenant(
 )
 
 
+working_groups = _tenant(
+    "working_groups",
+    sa.Column("id", _uuid, primary_key=True),
+    sa.Column("name_zh", sa.Text, nullable=False),
+    sa.Column("name_en", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+)
+"""The alliance's approved working groups, from governance's events (``finance.working_groups``)."""
+
+working_group_posts = _tenant(
+    "working_group_posts",
+    sa.Column("seat_id", _uuid, primary_key=True),
+    sa.Column("group_id", _uuid, nullable=False),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("post", sa.String(20), nullable=False),
+)
+"""Who holds a group's leader and co-leader posts (AITISA Art.7(3)), by the member's seat."""
+
+
 TENANT_TABLES = {"alliances": "id", "budgets": "alliance_id"} | {
     name: "alliance_id"
     for name in (
@@ -272,6 +294,8 @@ TENANT_TABLES = {"alliances": "id", "budgets": "alliance_id"} | {
         "members",
         "invoices",
         "payments",
+        "working_groups",
+        "working_group_posts",
     )
 }
 PLATFORM_TABLES: set[str] = set()

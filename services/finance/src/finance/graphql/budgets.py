@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from finance import budgets, matters, models, queries
@@ -20,6 +22,7 @@ from finance.money import Currency as CurrencyEnum
 from servicekit.figures import Grouping
 from servicekit.graphql import Info
 from servicekit.graphql.ids import parse_id
+from servicekit.tenancy import alliance_id
 
 BudgetStatus = strawberry.enum(BudgetStatusEnum)
 
@@ -175,11 +178,25 @@ class BudgetQuery:
         return await Budget.resolve_reference(info, id)
 
 
+@asynccontextmanager
+async def preparing(info: Info) -> AsyncIterator[AsyncSession]:
+    """The session widened to every alliance the caller holds any role in: a working group's
+    leader is a member's contact person, with no scope of its own in the alliance; the domain
+    functions decide who may prepare what (``finance.budgets``, AITISA Art.12(1))."""
+    principal = info.context.principal
+    async with info.context.tx.widened(
+        [alliance_id(slug) for slug in principal.alliance_roles]
+    ) as session:
+        yield session
+
+
 @strawberry.type
 class BudgetMutation:
     @strawberry.mutation(
         description="Start a draft budget for a fiscal year (secretariat; a "
-        "working group's budget names the group, AITISA Art.12)."
+        "working group's budget names the group, approved and not dissolved, and is prepared "
+        "by its leader or a co-leader too, AITISA Art.12(1); it takes the group's own name, "
+        "``workingGroupName`` is not needed)."
     )
     async def create_budget(
         self,
@@ -190,7 +207,7 @@ class BudgetMutation:
         working_group_id: strawberry.ID | None = None,
         working_group_name: str | None = None,
     ) -> Budget:
-        async with info.context.tx.use() as session:
+        async with preparing(info) as session:
             row = await budgets.create_budget(
                 session,
                 info.context.principal,
@@ -212,7 +229,7 @@ class BudgetMutation:
         fund: str | None = None,
         note: str | None = None,
     ) -> Budget:
-        async with info.context.tx.use() as session:
+        async with preparing(info) as session:
             found = (await queries.budgets_by_id(session, [parse_id(budget_id)]))[0]
             currency = CurrencyEnum(found.currency) if found else CurrencyEnum.CNY
             row = await budgets.set_line(
@@ -231,7 +248,7 @@ class BudgetMutation:
         "working group's to the secretariat's preliminary review."
     )
     async def submit_budget(self, info: Info, budget_id: strawberry.ID) -> Budget:
-        async with info.context.tx.use() as session:
+        async with preparing(info) as session:
             row = await budgets.submit(
                 session,
                 info.context.principal,
@@ -247,7 +264,7 @@ class BudgetMutation:
     async def review_working_group_budget(
         self, info: Info, budget_id: strawberry.ID, forward: bool, reason: str | None = None
     ) -> Budget:
-        async with info.context.tx.use() as session:
+        async with preparing(info) as session:
             row = await budgets.review(
                 session,
                 info.context.principal,
