@@ -54,7 +54,7 @@ LINE = """mutation($b: ID!, $m: Decimal!) { setBudgetLine(budgetId: $b, account:
   amount: $m) { id } }"""
 SUBMIT_BUDGET = "mutation($b: ID!) { submitBudget(budgetId: $b) { status matters { id } } }"
 REVIEW = """mutation($b: ID!, $f: Boolean!, $r: String) { reviewWorkingGroupBudget(budgetId: $b,
-  forward: $f, reason: $r) { status matters { id status } } }"""
+  forward: $f, reason: $r) { status returnedReasons matters { id status } } }"""
 EXECUTION = """query($a: String!, $y: Int!, $g: ID) { books(alliance: $a) {
   budgetExecution(fiscalYear: $y, workingGroupId: $g) { lines { workingGroupId
     workingGroupName code budgeted { amount } actual { amount } } } } }"""
@@ -290,7 +290,13 @@ def test_a_groups_budget_is_reviewed_by_the_secretariat_and_approved_by_the_chai
 
     # Returned with its reasons; the group corrects it and submits again.
     returned = aitisa.clerk.data(REVIEW, {"b": budget, "f": False, "r": "会务费测算依据不足"})
-    assert returned["reviewWorkingGroupBudget"] == {"status": "DRAFT", "matters": []}
+    assert returned["reviewWorkingGroupBudget"] == {
+        "status": "DRAFT",
+        "returnedReasons": "会务费测算依据不足",
+        "matters": [],
+    }
+    [told] = until(lambda: notices(aitisa.platform, five[0]["contact"], "finance.budget.returned"))
+    assert "会务费测算依据不足" in told["body"] and "AITISA Art.12(1)" in told["body"]
     leader.data(LINE, {"b": budget, "m": "28000.00"})
     leader.data(SUBMIT_BUDGET, {"b": budget})
     forwarded = aitisa.clerk.data(REVIEW, {"b": budget, "f": True, "r": None})
@@ -318,6 +324,10 @@ def test_a_groups_budget_is_reviewed_by_the_secretariat_and_approved_by_the_chai
     [decision] = final["matters"]
     assert (decision["status"], decision["body"]) == ("passed", "chairs_office")
     assert decision["rule"]
+    # The leader is told, and so are the officers (the chair among them).
+    for person in (five[0]["contact"], aitisa.chair):
+        [approval] = until(lambda p=person: notices(aitisa.platform, p, "finance.budget.decided"))
+        assert decision["rule"] in approval["body"]
     # Approved: the lines are fixed.
     assert codes(leader.execute(LINE, {"b": budget, "m": "1.00"})) == ["BUDGET_NOT_DRAFT"]
 

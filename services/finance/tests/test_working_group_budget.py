@@ -41,7 +41,7 @@ LINE = """mutation($b: ID!) { setBudgetLine(budgetId: $b, account: "510101", amo
 SUBMIT = "mutation($b: ID!) { submitBudget(budgetId: $b) { status matters { id } } }"
 REVIEW = """mutation($b: ID!, $f: Boolean!, $r: String) {
   reviewWorkingGroupBudget(budgetId: $b, forward: $f, reason: $r) {
-    status matters { id status } } }"""
+    status returnedReasons matters { id status } } }"""
 STATUS = "query($b: ID!) { budget(id: $b) { status workingGroupId matters { status body } } }"
 EXPENSE = "mutation($i: ExpenseInput!) { recordExpense(input: $i) { id } }"
 EXECUTION = """query($y: Int!, $g: ID!) { books(alliance: "aitisa-books") {
@@ -132,6 +132,7 @@ async def test_a_groups_budget_is_reviewed_by_the_secretariat_then_approved_by_t
         REVIEW, {"b": budget["id"], "f": False, "r": "活动经费测算依据不足"}, claims=CLERK
     )
     assert returned["reviewWorkingGroupBudget"]["status"] == "DRAFT"
+    assert returned["reviewWorkingGroupBudget"]["returnedReasons"] == "活动经费测算依据不足"
     await opened.data(SUBMIT, {"b": budget["id"]}, claims=LEADER)
     reviewed = await opened.data(REVIEW, {"b": budget["id"], "f": True, "r": None}, claims=CLERK)
     assert reviewed["reviewWorkingGroupBudget"]["status"] == "REVIEWED"

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from contracts import finance as f
 from contracts import governance as g
 from devkit.testing.events import event, eventually, publish
 from devkit.testing.subgraph import SubgraphClient, claims_for
@@ -239,3 +240,54 @@ async def test_a_written_proxy_is_told_to_its_holder_and_to_the_represented_orga
         page = (await notifications.data(MINE, claims=claims_for(person)))["myNotifications"]
         assert page["totalCount"] == 1
         assert page["edges"][0]["node"]["title"].startswith("书面委托已计入")
+
+
+async def test_a_groups_budget_returned_or_decided_reaches_the_groups_leader(
+    notifications: SubgraphClient, nats_url: str
+) -> None:
+    """AITISA Art.12(1): the secretariat's preliminary review returns a group's budget with its
+    reasons, and the chair's office decides it; both reach the group's leader, whom finance
+    names in the event (notifications keeps no register of groups)."""
+    slug = f"wgb-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+    leader, budget, group = f"{slug}-leader", uuid.uuid4(), uuid.uuid4()
+    returned = f.BudgetReturned(
+        alliance_id=alliance,
+        budget_id=budget,
+        fiscal_year=2027,
+        working_group_id=group,
+        working_group_name="智能语音推进组",
+        reasons="会务费测算依据不足",
+        returned_by=f"{slug}-clerk",
+        returned_on=date(2026, 12, 4),
+        recipients=[leader],
+    )
+    decided = f.BudgetDecided(
+        alliance_id=alliance,
+        matter_id=uuid.uuid4(),
+        motion_id=uuid.uuid4(),
+        fiscal_year=2027,
+        approved=True,
+        rule="AITISA Art.12(1)",
+        budget_id=budget,
+        working_group_id=group,
+        working_group_name="智能语音推进组",
+        recipients=[leader],
+    )
+    for model in (returned, decided):
+        await publish(
+            nats_url,
+            event(model.TYPE, model.to_data(), alliance_id=alliance, subject=str(budget)),
+        )
+
+    async def told() -> dict[str, str] | None:
+        page = (await notifications.data(MINE, claims=claims_for(leader)))["myNotifications"]
+        found = {e["node"]["eventType"]: e["node"]["body"] for e in page["edges"]}
+        return found if len(found) == 2 else None
+
+    found = await eventually(told, within=30)
+    assert "会务费测算依据不足" in found["finance.budget.returned"]
+    assert "AITISA Art.12(1)" in found["finance.budget.returned"]
+    assert "AITISA Art.12(1)" in found["finance.budget.decided"]
+    outsider = await notifications.data(MINE, claims=claims_for(f"{slug}-nobody"))
+    assert outsider["myNotifications"]["totalCount"] == 0

@@ -147,6 +147,17 @@ def sample(kind: str) -> dict[str, Any]:
             rule="China-ASEAN Art.27",
             budget_id=uuid.uuid4(),
         ),
+        "budget_returned": f.BudgetReturned(
+            alliance_id=uuid.uuid4(),
+            budget_id=uuid.uuid4(),
+            fiscal_year=2027,
+            working_group_id=uuid.uuid4(),
+            working_group_name="智能语音推进组",
+            reasons="会务费测算依据不足",
+            returned_by="secretariat-1",
+            returned_on=date(2026, 12, 4),
+            recipients=["leader-1"],
+        ),
         "final_accounts_decided": f.FinalAccountsDecided(
             alliance_id=uuid.uuid4(),
             matter_id=uuid.uuid4(),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from pydantic import Field
+
 from charter.ids import MatterKind
 from contracts.base import Event
 
@@ -60,6 +62,27 @@ class BudgetDecided(Decision, type="finance.budget.decided", subject="budget id"
 
     budget_id: uuid.UUID
     working_group_id: uuid.UUID | None = None
+    working_group_name: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    """Who is told besides the officers and the secretariat: a working group's leader and
+    co-leaders, and whoever prepared the budget (AITISA Art.12(1))."""
+
+
+class BudgetReturned(Event, type="finance.budget.returned", subject="budget id"):
+    """The secretariat's preliminary review returned a working group's budget to the group,
+    with its reasons (AITISA Art.12(1): 提交秘书处初审); the group may correct and resubmit it."""
+
+    alliance_id: uuid.UUID
+    budget_id: uuid.UUID
+    fiscal_year: int
+    working_group_id: uuid.UUID
+    working_group_name: str
+    reasons: str
+    returned_by: str
+    returned_on: date
+    recipients: list[str] = Field(default_factory=list)
+    """The group's leader and co-leaders, and whoever prepared the budget."""
+    rule: str = "AITISA Art.12(1)"
 
 
 class FinalAccountsDecided(

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter.ids import MatterKind
-from contracts.finance import BudgetCreated, BudgetDecided
+from contracts.finance import BudgetCreated, BudgetDecided, BudgetReturned
 from finance import matters as matter_book
 from finance import working_groups as group_register
 from finance.access import find_alliance
@@ -258,6 +258,7 @@ async def review(
     budget_id: uuid.UUID,
     forward: bool,
     reason: str | None,
+    today: date,
 ) -> Budget:
     """The secretariat's preliminary review of a working group's budget (AITISA Art.12(1)):
     forwarded to the chair's office meeting as a ``budget_approval`` matter, or returned."""
@@ -274,9 +275,30 @@ async def review(
         )
     budget.reviewed_by = actor.user_id
     if not forward:
-        if not (reason or "").strip():
+        reasons = (reason or "").strip()
+        if not reasons:
             raise DomainError("a budget returned to its group says why", field="reason")
         budget.status = BudgetStatus.DRAFT.value
+        budget.returned_reasons = reasons
+        await session.flush()
+        await record_event(
+            session,
+            outbox,
+            BudgetReturned(
+                alliance_id=budget.alliance_id,
+                budget_id=budget.id,
+                fiscal_year=budget.fiscal_year,
+                working_group_id=budget.working_group_id,
+                working_group_name=budget.working_group_name or "",
+                reasons=reasons,
+                returned_by=actor.user_id,
+                returned_on=today,
+                recipients=await _group_people(session, budget),
+            ),
+            source=SOURCE,
+            subject=budget.id,
+            alliance_id=budget.alliance_id,
+        )
         return budget
     title_zh, title_en = _titles(budget, slug)
     matter = await matter_book.submit(
@@ -293,6 +315,14 @@ async def review(
     budget.status = BudgetStatus.REVIEWED.value
     budget.approval_matter_id = matter
     return budget
+
+
+async def _group_people(session: AsyncSession, budget: Budget) -> list[str]:
+    """Whom a group's budget concerns: its leader and co-leaders, and who prepared it."""
+    if budget.working_group_id is None:
+        return []
+    holders = await group_register.post_holders(session, budget.working_group_id)
+    return sorted({*holders, budget.prepared_by})
 
 
 async def apply_decision(session: AsyncSession, matter: sa.Row[Any]) -> None:
@@ -315,6 +345,8 @@ async def apply_decision(session: AsyncSession, matter: sa.Row[Any]) -> None:
             rule=matter.rule or "",
             budget_id=budget.id,
             working_group_id=budget.working_group_id,
+            working_group_name=budget.working_group_name,
+            recipients=await _group_people(session, budget),
         ),
         source=SOURCE,
         subject=budget.id,

@@ -63,6 +63,8 @@ class Budget(Base):
     approval_matter_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    returned_reasons: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    """Why the secretariat's preliminary review last returned a group's budget (Art.12(1))."""
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

@@ -134,3 +134,16 @@ async def leads(session: AsyncSession, actor: Principal, group: uuid.UUID) -> bo
         )
     )
     return held is not None
+
+
+async def post_holders(session: AsyncSession, group: uuid.UUID) -> list[str]:
+    """The people who hold the group's leader and co-leader posts."""
+    return sorted(
+        set(
+            await session.scalars(
+                sa.select(working_group_posts.c.user_id).where(
+                    working_group_posts.c.group_id == group
+                )
+            )
+        )
+    )

@@ -42,6 +42,7 @@ CONSUMERS = [
             finance.BudgetCreated: governance_notices.on_budget_created,
             finance.MatterSubmitted: governance_notices.on_matter_submitted,
             finance.BudgetDecided: governance_notices.on_budget_decided,
+            finance.BudgetReturned: governance_notices.on_budget_returned,
             finance.FinalAccountsDecided: governance_notices.on_budget_decided,
             finance.AuditorDecided: governance_notices.on_budget_decided,
             finance.AuditReported: governance_notices.on_budget_decided,

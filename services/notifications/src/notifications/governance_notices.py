@@ -10,7 +10,9 @@
   (consecutive absences have consequences under the charter, e.g. AII Art.13).
 - ``finance.budget.created``, ``finance.matter.submitted``, ``finance.budget.decided``: a budget
   drafted, a matter submitted for a vote, a budget approved or not (China–ASEAN Art.27, AITISA
-  Art.12), ``finance.final_accounts.decided`` (决算), ``finance.auditor.decided`` and
+  Art.12; a group's budget also to its leaders, and ``finance.budget.returned`` with the
+  secretariat's reasons to them), ``finance.final_accounts.decided`` (决算),
+  ``finance.auditor.decided`` and
   ``finance.audit.reported`` (China–ASEAN Art.27), to the officers and the secretariat.
 - ``governance.meeting.convened`` (mandatory; with an .ics invitation) and
   ``governance.meeting.minimum_missed`` (AII Art.23), to the officers and the secretariat.
@@ -211,8 +213,25 @@ async def on_budget_decided(
     event: f.BudgetDecided | f.FinalAccountsDecided | f.AuditorDecided | f.AuditReported,
     envelope: Envelope,
 ) -> None:
-    """A finance decision or the audit report: to the officers and the secretariat."""
-    await _tell_leaders(session, event, envelope, FINANCE_KINDS[type(event)])
+    """A finance decision or the audit report: to the officers and the secretariat; a working
+    group's budget also to the group's leader and co-leaders and its preparer (AITISA
+    Art.12(1)), whom finance names in the event."""
+    people = await _leaders(session, envelope)
+    if isinstance(event, f.BudgetDecided):
+        people = sorted({*people, *event.recipients})
+    await _file(
+        session, event, envelope, _notice(FINANCE_KINDS[type(event)], people, event, envelope)
+    )
+
+
+async def on_budget_returned(
+    session: AsyncSession, event: f.BudgetReturned, envelope: Envelope
+) -> None:
+    """The secretariat's preliminary review returned a working group's budget, with its
+    reasons (AITISA Art.12(1)): to the group's leader and co-leaders and its preparer."""
+    await _file(
+        session, event, envelope, _notice("budget_returned", event.recipients, event, envelope)
+    )
 
 
 async def on_invoice(

@@ -57,6 +57,7 @@ KINDS: dict[str, Kind] = {
         Kind("budget_drafted"),
         Kind("matter_submitted"),
         Kind("budget_decided"),
+        Kind("budget_returned"),
         Kind("final_accounts_decided"),
         Kind("auditor_decided"),
         Kind("audit_reported"),

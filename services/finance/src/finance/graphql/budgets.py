@@ -87,6 +87,10 @@ class Budget:
     working_group_name: str | None
     approved_at: datetime | None
     created_at: datetime
+    returned_reasons: str | None = strawberry.field(
+        description="Why the secretariat's preliminary review last returned it to the group "
+        "(AITISA Art.12(1))."
+    )
 
     @classmethod
     def from_row(cls, row: models.Budget) -> Budget:
@@ -102,6 +106,7 @@ class Budget:
             working_group_name=row.working_group_name,
             approved_at=row.approved_at,
             created_at=row.created_at,
+            returned_reasons=row.returned_reasons,
         )
 
     @strawberry.field
@@ -271,5 +276,6 @@ class BudgetMutation:
                 budget_id=parse_id(budget_id),
                 forward=forward,
                 reason=reason,
+                today=datetime.now(UTC).date(),
             )
         return Budget.from_row(row)

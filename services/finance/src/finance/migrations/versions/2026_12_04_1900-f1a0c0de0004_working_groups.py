@@ -1,5 +1,5 @@
 """working groups finance has heard of (from governance) and who holds their posts: who may
-prepare a group's budget (AITISA Art.12(1), Art.7(3))
+prepare a group's budget (AITISA Art.12(1), Art.7(3)); the reasons a review returned it
 
 Revision ID: f1a0c0de0004
 Revises: 9a7ced000003
@@ -35,7 +35,8 @@ CREATE TABLE working_group_posts (
     post varchar(20) NOT NULL
         CONSTRAINT ck_working_group_posts_post CHECK (post IN ('group_leader', 'group_co_leader'))
 );
-CREATE INDEX ix_working_group_posts_group_user ON working_group_posts (group_id, user_id)
+CREATE INDEX ix_working_group_posts_group_user ON working_group_posts (group_id, user_id);
+ALTER TABLE budgets ADD COLUMN returned_reasons text
 """
 
 
@@ -49,5 +50,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE budgets DROP COLUMN returned_reasons")
     op.execute("DROP TABLE working_group_posts")
     op.execute("DROP TABLE working_groups")
