@@ -125,7 +125,8 @@ async def test_aii_tier_change_is_decided_by_the_council(
         "fromValue": "ordinary",
         "toValue": "director",
         "actor": None,
-        "reason": "拟推荐理事",
+        "reason": "拟推荐理事; decided by the council off the platform, recorded by the "
+        "secretariat at 第5次会议 on 2026-11-18",
         "rule": "AII Art.22(3)",
         "charterVersion": 1,
     }
@@ -181,6 +182,9 @@ async def test_china_asean_withdrawal_needs_council_approval(
     ]
     assert after["status"] == "WITHDRAWN"
     assert after["timeline"][-1]["rule"] == "China-ASEAN Art.21.3"
+    # The member's grounds, and that the council decided off the platform (recordDecision).
+    reason = after["timeline"][-1]["reason"]
+    assert reason.startswith("业务调整; ") and "council off the platform" in reason
 
 
 async def test_aitisa_withdrawal_takes_effect_on_notice(
@@ -331,6 +335,7 @@ async def test_a_governance_decision_event_decides_a_forwarded_application(
         )
     )["submitApplication"]["id"]
     await membership.data(FORWARD, {"id": app_id}, claims=staff("aii"))
+    motion = uuid.uuid4()
     await publish(
         nats_url,
         make_event(
@@ -343,6 +348,7 @@ async def test_a_governance_decision_event_decides_a_forwarded_application(
                 "meeting": "2026年第4次常务理事会",
                 "decidedOn": "2026-11-19",
                 "minutes": "表决：9票赞成",
+                "motionId": str(motion),
             },
             alliance_id=alliance_id("aii"),
         ),
@@ -352,7 +358,8 @@ async def test_a_governance_decision_event_decides_a_forwarded_application(
         a = (
             await membership.data(
                 "query($id: ID!) { application(id: $id) { status "
-                "decisionReference { body meeting } timeline { actor } } }",
+                "decisionReference { body meeting } timeline { actor reason rule } "
+                "membership { timeline { change actor reason rule } } } }",
                 {"id": app_id},
                 claims=staff("aii"),
             )
@@ -365,6 +372,12 @@ async def test_a_governance_decision_event_decides_a_forwarded_application(
         "meeting": "2026年第4次常务理事会",
     }
     assert found["timeline"][-1]["actor"] == "governance"
+    # Both timelines say the decision was a vote on the platform, citing the motion.
+    [joined] = found["membership"]["timeline"]
+    for entry in (found["timeline"][-1], joined):
+        assert entry["rule"] == "AII Art.11(3)"
+        assert f"standing_council's vote on the platform (motion {motion})" in entry["reason"]
+        assert "2026年第4次常务理事会" in entry["reason"] and "9票赞成" in entry["reason"]
 
 
 async def test_roles_rights_amendments_and_contacts(

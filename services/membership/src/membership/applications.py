@@ -74,6 +74,20 @@ class Decision:
     decided_on: date
     minutes: str | None = None
     reason: str | None = None
+    motion_id: uuid.UUID | None = None
+    """The governance motion whose vote decided it (none: a meeting held off the platform)."""
+
+    def account(self) -> str:
+        """How it was decided, for the timeline: by a vote on the platform, citing the motion
+        and its result, or recorded from a meeting held off the platform."""
+        if self.motion_id is not None:
+            how = f"decided by the {self.body}'s vote on the platform (motion {self.motion_id})"
+        else:
+            how = f"decided by the {self.body} off the platform, recorded by the secretariat"
+        text = f"{how} at {self.meeting} on {self.decided_on.isoformat()}"
+        if self.minutes:
+            text += f"; {self.minutes}"
+        return f"{self.reason} ({text})" if self.reason else text
 
     def reference(self) -> dict[str, Any]:
         return {
@@ -479,9 +493,14 @@ async def record_decision(
     app.decided_by_body = decision.body
     app.decision_reference = decision.reference()
     if decision.approved:
-        await _approve(session, case, who, decision.reason, flow.decision_source)
+        await _approve(
+            session, case, who, decision.reason, flow.decision_source, note=decision.account()
+        )
     else:
-        await _reject(session, case, who, _reasons(decision.reason or ""), flow.decision_source)
+        _reasons(decision.reason or "")
+        await _reject(
+            session, case, who, decision.reason or "", flow.decision_source, decision.account()
+        )
     return app
 
 
@@ -504,8 +523,15 @@ async def complete(
 
 
 async def _approve(
-    session: AsyncSession, case: Case, actor: str, reason: str | None, rule: str | None
+    session: AsyncSession,
+    case: Case,
+    actor: str,
+    reason: str | None,
+    rule: str | None,
+    *,
+    note: str | None = None,
 ) -> None:
+    """``note``: what the timeline says of the decision (default: ``reason``)."""
     app = case.application
     previous = app.status
     app.status, app.decided_at, app.decided_by = (
@@ -514,14 +540,20 @@ async def _approve(
         actor,
     )
     app.decision_reason = reason
-    session.add(case.history(actor, previous, ApplicationStatus.APPROVED, reason, rule))
-    await _take_effect(session, case, actor, rule)
+    told = note or reason
+    session.add(case.history(actor, previous, ApplicationStatus.APPROVED, told, rule))
+    await _take_effect(session, case, actor, rule, told)
     await session.flush()
     await case.publish(session, ApplicationApproved, rule=rule)
 
 
 async def _reject(
-    session: AsyncSession, case: Case, actor: str, reasons: str, rule: str | None
+    session: AsyncSession,
+    case: Case,
+    actor: str,
+    reasons: str,
+    rule: str | None,
+    note: str | None = None,
 ) -> None:
     app = case.application
     previous = app.status
@@ -531,7 +563,7 @@ async def _reject(
         actor,
     )
     app.decision_reason = reasons
-    session.add(case.history(actor, previous, ApplicationStatus.REJECTED, reasons, rule))
+    session.add(case.history(actor, previous, ApplicationStatus.REJECTED, note or reasons, rule))
     await session.flush()
     await case.publish(session, ApplicationRejected, rule=rule)
 
@@ -539,8 +571,12 @@ async def _reject(
 # -------------------------------------------------------------------------- the effects
 
 
-async def _take_effect(session: AsyncSession, case: Case, actor: str, rule: str | None) -> None:
-    """An approved application changes the membership (in :mod:`membership.memberships`)."""
+async def _take_effect(
+    session: AsyncSession, case: Case, actor: str, rule: str | None, note: str | None
+) -> None:
+    """An approved application changes the membership (in :mod:`membership.memberships`);
+    ``note`` is what the membership's timeline says of it (default: the application's own
+    reason or grounds)."""
     app = case.application
     kind = ApplicationKind(app.kind)
     if kind is ApplicationKind.ADMISSION:
@@ -549,18 +585,28 @@ async def _take_effect(session: AsyncSession, case: Case, actor: str, rule: str 
             case.alliance,
             case.organization,
             app,
-            case.change(actor, rule, app.decision_reason),
+            case.change(actor, rule, note or app.decision_reason),
             issue_certificate=case.flow.issues == "membership_certificate",
         )
     elif kind is ApplicationKind.TIER_CHANGE:
         assert app.tier is not None, "a change of tier names the tier asked for"
         await memberships.change_tier(
-            session, app.membership_id, app.tier, case.change(actor, rule, app.grounds)
+            session,
+            app.membership_id,
+            app.tier,
+            case.change(actor, rule, _joined(app.grounds, note)),
         )
     else:
         await memberships.end(
-            session, app.membership_id, ENDS_AS[kind], case.change(actor, rule, app.grounds)
+            session,
+            app.membership_id,
+            ENDS_AS[kind],
+            case.change(actor, rule, _joined(app.grounds, note)),
         )
+
+
+def _joined(*parts: str | None) -> str | None:
+    return "; ".join(p for p in parts if p) or None
 
 
 ENDS_AS = {

@@ -37,6 +37,7 @@ async def on_decision(session: AsyncSession, event: ApplicationDecided, envelope
                     decided_on=event.decided_on,
                     minutes=event.minutes,
                     reason=event.reason,
+                    motion_id=event.motion_id,
                 ),
             )
     except DomainError as exc:
