@@ -44,4 +44,4 @@ USER 10001:10001
 EXPOSE 8000
 # Migrations (Helm hook Job): concord-migrate <service>. The chart sets the command itself; this
 # default serves the service the image was built for.
-CMD ["sh", "-c", "exec uvicorn \"${CONCORD_SERVICE}.app:create_app\" --factory --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "exec uvicorn \"${CONCORD_SERVICE}.app:create_app\" --factory --host 0.0.0.0 --port 8000 --timeout-keep-alive 30"]

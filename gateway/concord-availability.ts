@@ -3,8 +3,10 @@
 // Hive Gateway reports a failed subgraph fetch as a masked "Unexpected error."
 // (INTERNAL_SERVER_ERROR, HTTP 500) although it knows the cause (ECONNREFUSED). This plugin:
 //   - retries a fetch whose connection was refused or could not be made: nothing reached the
-//     subgraph, so repeating it cannot apply anything twice (a reset after the request was sent
-//     is NOT retried: a mutation may have run);
+//     subgraph, so repeating it cannot apply anything twice; a reset after the request was sent
+//     is retried once for a query (a read: repeating it changes nothing; a keep-alive
+//     connection the subgraph closed just as it was reused, under load) and NOT for a mutation
+//     (it may have run);
 //   - if the subgraph is still unreachable, answers for it with a GraphQL error
 //     `SERVICE_UNAVAILABLE` that names the service, so the rest of the plan proceeds;
 //   - gives the HTTP response status 503 and a `Retry-After` header when any error of the
@@ -77,6 +79,11 @@ export function useSubgraphAvailability({
             const notConnected = NOT_CONNECTED.has(code);
             if (notConnected && attempt < retryDelaysMs.length) {
               await sleep(retryDelaysMs[attempt]);
+              continue;
+            }
+            const isQuery = executionRequest?.operationType === 'query';
+            if (isQuery && BROKEN.has(code) && attempt === 0) {
+              logger?.warn?.(`subgraph ${service} at ${url}: ${code} on a query; retried once`);
               continue;
             }
             if (!notConnected && !BROKEN.has(code)) throw error;

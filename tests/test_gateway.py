@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import enum
 import hashlib
 import hmac
@@ -248,8 +249,22 @@ class GovernanceQuery:
         return 1
 
 
+BUMPS: list[int] = []
+"""Each run of the test subgraph's one mutation."""
+
+
+@strawberry.type
+class MembershipMutation:
+    @strawberry.mutation
+    def bump(self) -> int:
+        BUMPS.append(1)
+        return len(BUMPS)
+
+
 # Composition accepts federation v2.0-v2.9; strawberry 0.341 defaults to v2.11.
-membership_schema = strawberry.federation.Schema(query=MembershipQuery, federation_version="2.9")
+membership_schema = strawberry.federation.Schema(
+    query=MembershipQuery, mutation=MembershipMutation, federation_version="2.9"
+)
 governance_schema = strawberry.federation.Schema(
     query=GovernanceQuery, types=[GovernanceAlliance], federation_version="2.9"
 )
@@ -1171,3 +1186,97 @@ def test_an_unreachable_subgraph_is_a_typed_retryable_503_naming_the_service(
         assert fine.json()["data"]["alliances"][0]["id"] == "aii"
         log = gateway.log()
         assert "subgraph governance unreachable" in log and "ECONNREFUSED" in log, log[-2000:]
+
+
+class ResettingProxy:
+    """In front of a subgraph: the next ``resets`` requests are not passed on and their
+    connection is reset (RST), as when a subgraph closes a kept-alive connection just as it is
+    reused; everything else is passed through."""
+
+    def __init__(self, backend_port: int) -> None:
+        import socket
+
+        self.backend_port = backend_port
+        self.resets = 0
+        self.reset_done = 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{name}/graphql"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: Any) -> None:
+        import socket
+        import struct
+
+        backend = socket.create_connection(("127.0.0.1", self.backend_port))
+
+        def answers() -> None:
+            with contextlib.suppress(OSError):
+                while chunk := backend.recv(65536):
+                    client.sendall(chunk)
+
+        threading.Thread(target=answers, daemon=True).start()
+        try:
+            while chunk := client.recv(65536):
+                if self.resets > 0:  # a request arrived: reset instead of passing it on
+                    self.resets -= 1
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.reset_done += 1
+                    return
+                backend.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (client, backend):
+                with contextlib.suppress(OSError):
+                    end.close()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_query_whose_connection_is_reset_is_retried_once_and_a_mutation_never(
+    supergraph: Path, subgraphs: Subgraphs, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    proxy = ResettingProxy(subgraphs.port)
+    try:
+        with run_gateway(
+            supergraph,
+            jwt_secret=JWT_SECRET,
+            signing_secret=SIGNING_SECRET,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            environment="production",
+            subgraph_urls={
+                "membership": proxy.url("membership"),
+                "governance": subgraphs.url("governance"),
+            },
+            log_dir=tmp_path_factory.mktemp("gateway-reset"),
+        ) as gateway:
+            bearer = token(sub="u-1", alliances={"aii": ["secretariat"]})
+            proxy.resets = 1
+            read = post(gateway, "{ alliances { id } }", bearer=bearer)
+            assert read.status_code == 200, read.text
+            assert read.json()["data"]["alliances"][0]["id"] == "aii"
+            assert proxy.reset_done == 1  # it was reset, and answered on a second connection
+
+            before = len(BUMPS)
+            proxy.resets = 1
+            write = post(gateway, "mutation { bump }", bearer=bearer)
+            assert proxy.reset_done == 2
+            assert write.status_code == 503, write.text
+            assert write.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+            assert len(BUMPS) == before  # not sent again: a mutation may have run
+            assert "on a query; retried once" in gateway.log()
+    finally:
+        proxy.close()

@@ -390,6 +390,8 @@ def test_services_run_the_conventional_command_and_env(
                 "0.0.0.0",
                 "--port",
                 "8000",
+                "--timeout-keep-alive",
+                "30",
             ]
             assert container["envFrom"] == [{"configMapRef": {"name": name(service)}}]
             env = env_of(container)

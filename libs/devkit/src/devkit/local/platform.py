@@ -326,6 +326,10 @@ class Platform:
             "--port",
             str(port),
             "--no-access-log",
+            # longer than the gateway keeps an idle connection (4 s): it never reuses one the
+            # service is closing
+            "--timeout-keep-alive",
+            "30",
         ]
         return ManagedProcess(
             name or service, argv, env, f"http://127.0.0.1:{port}/healthz", self.config.run_dir
