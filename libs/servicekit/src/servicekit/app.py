@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import strawberry
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.fastapi import GraphQLRouter
+from starlette.requests import HTTPConnection
 
 from contracts import Event
 from servicekit.auth.middleware import GatewaySignatureMiddleware
@@ -30,6 +30,8 @@ from servicekit.events.envelope import Envelope
 from servicekit.events.relay import OutboxRelay
 from servicekit.events.worker import Worker
 from servicekit.graphql.context import Context
+from servicekit.graphql.live import ConcordGraphQLRouter
+from servicekit.live import LiveHub
 from servicekit.metrics import RequestMetrics, exposition, watch_pool
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import instrument, setup_tracing, shutdown_tracing
@@ -83,7 +85,7 @@ SHUTDOWN_STEP_SECONDS = 5.0
 
 
 async def _stop(
-    workers: dict[asyncio.Task[None], Worker], bus: EventBus, database: Database
+    workers: dict[asyncio.Task[None], Worker], bus: EventBus, database: Database, live: LiveHub
 ) -> None:
     """Ask the workers to stop and wait for them to finish their step; cancel only those that
     did not; then close NATS and the pool. Each step is bounded, so nothing can keep the
@@ -101,7 +103,11 @@ async def _stop(
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=SHUTDOWN_STEP_SECONDS)
-    for name, step in (("nats", bus.close()), ("database", database.dispose())):
+    for name, step in (
+        ("live", live.close()),
+        ("nats", bus.close()),
+        ("database", database.dispose()),
+    ):
         try:
             await asyncio.wait_for(step, SHUTDOWN_STEP_SECONDS)
         except TimeoutError:
@@ -125,6 +131,7 @@ def create_service_app(
     setup_tracing(name)
     database = Database(settings.database_url, pool_size=settings.db_pool_size)
     bus = EventBus(settings.nats_url, name=name, stream_replicas=settings.nats_stream_replicas)
+    live = LiveHub(settings.database_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -163,17 +170,18 @@ def create_service_app(
         try:
             yield
         finally:
-            await _stop(workers, bus, database)
+            await _stop(workers, bus, database, live)
 
     app = FastAPI(
         title=f"Concord {name}", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.database = database
     app.state.bus = bus
+    app.state.live = live
     app.state.settings = settings
     app.state.service_name = name
 
-    async def context_getter(request: Request) -> Context:
+    async def context_getter(request: HTTPConnection) -> Context:
         principal = request.scope["state"]["principal"]
         return Context(
             principal=principal,
@@ -181,9 +189,10 @@ def create_service_app(
             settings=settings,
             bus=bus,
             request_id=request.scope["state"].get("request_id"),
+            live=live,
         )
 
-    router: GraphQLRouter[Context, None] = GraphQLRouter(
+    router = ConcordGraphQLRouter(
         schema, context_getter=context_getter, graphql_ide=None, allow_queries_via_get=False
     )
     app.include_router(router, prefix="/graphql")

@@ -32,6 +32,11 @@ from notifications.models import (
 )
 from notifications.rendering import Rendered, render_all
 from servicekit.auth.principal import OFFICER_ROLES, SECRETARIAT
+from servicekit.live import notify
+
+NOTICE_CHANNEL = "concord_notices"
+"""Told, on commit, of each new inbox row: key the recipient, payload the notice's id
+(``notificationAdded``)."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,11 @@ async def _inbox(
         .on_conflict_do_nothing(index_elements=["event_id", "recipient_id"])
         .returning(Notification.id)
     )
-    return 1 if inserted.first() is not None else 0
+    row = inserted.first()
+    if row is None:
+        return 0  # filed before (a redelivery, another replica): no second notice, no news
+    await notify(session, NOTICE_CHANNEL, person, str(row[0]))
+    return 1
 
 
 async def _delivery(session: AsyncSession, **values: Any) -> None:

@@ -3,6 +3,13 @@
 It buffers the request body (the signature covers its exact bytes), verifies it, puts the
 :class:`Principal` in ``scope["state"]`` and replays the body to the application. A refused
 request gets HTTP 401 with a GraphQL-shaped error; nothing of the application runs.
+
+A WebSocket (a subscription, ``graphql-transport-ws``) is signed the same way on its upgrade
+request: the gateway opens one socket per subscription and sends the operation it will
+subscribe to in ``x-concord-operation`` (base64url of the JSON ``{query, variables}``), which
+stands for the body the signature covers. The verified operation is kept in
+``scope["state"]["signed_operation"]``; the socket may run that one operation and nothing else
+(:mod:`servicekit.graphql.live`). A refused upgrade is closed before it is accepted (HTTP 403).
 """
 
 from __future__ import annotations
@@ -15,7 +22,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.auth.claims import InvalidClaims
 from servicekit.auth.principal import Principal
-from servicekit.auth.signing import REQUEST_ID_HEADER, Unauthenticated, verify_request
+from servicekit.auth.signing import (
+    OPERATION_HEADER,
+    REQUEST_ID_HEADER,
+    Unauthenticated,
+    signed_operation,
+    verify_request,
+)
 
 
 class GatewaySignatureMiddleware:
@@ -39,7 +52,7 @@ class GatewaySignatureMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 4401})
+            await self._websocket(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -78,6 +91,25 @@ class GatewaySignatureMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
+        try:
+            raw = signed_operation(headers.get(OPERATION_HEADER))
+            claims = verify_request(self.secret, headers, raw, audience=self.service)
+            principal = Principal.from_claims(claims)
+            operation = json.loads(raw)
+        except (Unauthenticated, InvalidClaims, ValueError):
+            await send({"type": "websocket.close", "code": 4401})
+            return
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["request_id"] = headers[REQUEST_ID_HEADER]
+        state["signed_operation"] = operation
+        await self.app(scope, receive, send)
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:

@@ -25,6 +25,9 @@ CLAIMS_HEADER = "x-concord-claims"
 TIMESTAMP_HEADER = "x-concord-timestamp"
 SIGNATURE_HEADER = "x-concord-signature"
 REQUEST_ID_HEADER = "x-concord-request-id"
+OPERATION_HEADER = "x-concord-operation"
+"""On a WebSocket upgrade: base64url of the JSON ``{query, variables}`` the socket will run,
+the bytes the signature covers in place of a body."""
 VERSION = "concord-v2"
 SIGNATURE_MAX_AGE = 300  # seconds of clock difference or delay accepted
 
@@ -70,6 +73,29 @@ def sign_request(
         REQUEST_ID_HEADER: rid,
         SIGNATURE_HEADER: _mac(secret, audience, timestamp, rid, encoded, body),
     }
+
+
+def operation_headers(
+    secret: str,
+    claims: Mapping[str, Any],
+    query: str,
+    variables: Mapping[str, Any] | None,
+    *,
+    audience: str,
+) -> dict[str, str]:
+    """The headers of a WebSocket upgrade for one subscription (what the gateway sends)."""
+    raw = json.dumps({"query": query, "variables": dict(variables or {})}).encode()
+    return {**sign_request(secret, claims, raw, audience=audience), OPERATION_HEADER: _b64(raw)}
+
+
+def signed_operation(header: str | None) -> bytes:
+    """The operation bytes of an upgrade's ``x-concord-operation`` header."""
+    if not header:
+        raise Unauthenticated("a subscription names its signed operation")
+    try:
+        return _unb64(header)
+    except ValueError as exc:
+        raise Unauthenticated("malformed signed operation") from exc
 
 
 def verify_request(

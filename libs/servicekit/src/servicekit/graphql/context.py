@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from servicekit.auth import Principal
 from servicekit.db import RequestTransaction
 from servicekit.events.bus import EventBus
+from servicekit.live import LiveHub
 from servicekit.settings import ServiceSettings
 
 K = TypeVar("K", bound=Hashable)
@@ -27,6 +28,7 @@ class Context(BaseContext):
         settings: ServiceSettings,
         bus: EventBus | None = None,
         request_id: str | None = None,
+        live: LiveHub | None = None,
     ) -> None:
         super().__init__()
         self.request_id = request_id  # the gateway's signed request id (replay guard, audit)
@@ -34,6 +36,7 @@ class Context(BaseContext):
         self.tx = tx
         self.settings = settings
         self.bus = bus
+        self.live = live  # the replica's LISTEN fan-out, for subscriptions (servicekit.live)
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
 
     def loader(

@@ -100,6 +100,7 @@ def make_schema(
     *,
     query: type,
     mutation: type | None = None,
+    subscription: type | None = None,
     types: Sequence[type] = (),
     service: str | None = None,
 ) -> strawberry.federation.Schema:
@@ -113,6 +114,7 @@ def make_schema(
     return Schema(
         query=merged,
         mutation=mutation,
+        subscription=subscription,
         types=list(types),
         federation_version=FEDERATION_VERSION,
         scalar_overrides=dict(SCALAR_OVERRIDES),

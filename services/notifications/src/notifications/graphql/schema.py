@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 from enum import Enum
 
@@ -12,10 +12,11 @@ from strawberry.dataloader import DataLoader
 
 from notifications import channels as rules
 from notifications import models, notices, queries
-from notifications.filing import webhook_id
+from notifications.filing import NOTICE_CHANNEL, webhook_id
 from notifications.kinds import KINDS
 from servicekit.graphql import Connection, Info, make_schema
 from servicekit.graphql.ids import parse_id
+from servicekit.graphql.live import hub, live_transaction
 from servicekit.graphql.pagination import (
     KEY_TIME,
     KEY_UUID,
@@ -420,4 +421,25 @@ class Mutation:
         return Announcement(id=strawberry.ID(str(announcement_id)), recipients=count)
 
 
-schema = make_schema(query=Query, mutation=Mutation, types=[Alliance, Notification])
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each new notice of the caller, once it is filed (committed), once each: "
+        "the nodes of myNotifications as they arrive. What came before: myNotifications."
+    )
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification, None]:
+        user = info.context.principal.user_id
+        async with hub(info).subscribe(NOTICE_CHANNEL, user) as heard:
+            while True:
+                ids = [uuid.UUID(i) for i in dict.fromkeys(await heard.batch())]
+                async with live_transaction(info) as session:
+                    rows = await queries.notices_by_id(session, user, ids)
+                for row in rows:
+                    # None: not the caller's, or not visible in the caller's scope.
+                    if row is not None:
+                        yield Notification.from_row(row)
+
+
+schema = make_schema(
+    query=Query, mutation=Mutation, subscription=Subscription, types=[Alliance, Notification]
+)

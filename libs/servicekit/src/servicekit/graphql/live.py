@@ -1,0 +1,71 @@
+"""Subscriptions over ``graphql-transport-ws``, one signed operation per socket.
+
+The gateway opens a WebSocket per subscription, its upgrade signed like any request
+(:mod:`servicekit.auth.middleware`) with the operation standing for the body. This router
+speaks only ``graphql-transport-ws`` and lets the socket run exactly that operation, once: a
+socket that asks for anything else is closed (4403), so a captured upgrade cannot be turned
+into another operation.
+
+Resolvers of a subscription read each update in a fresh, short transaction in the caller's
+scope (:func:`live_transaction`): the request's transaction would stay open for the life of
+the subscription and show one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+
+from servicekit.graphql.context import Context, Info
+from servicekit.live import LiveHub
+
+
+class SignedOperationHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        request = getattr(self.context, "request", None)
+        signed: dict[str, Any] | None = (
+            request.scope.get("state", {}).get("signed_operation") if request else None
+        )
+        payload = message.get("payload") or {}
+        if (
+            signed is None
+            or self.operations
+            or getattr(self, "_concord_used", False)
+            or payload.get("query") != signed.get("query")
+            or (payload.get("variables") or {}) != (signed.get("variables") or {})
+        ):
+            await self.websocket.close(code=4403, reason="not the operation the gateway signed")
+            return
+        self._concord_used = True
+        await super().handle_subscribe(message)
+
+
+class ConcordGraphQLRouter(GraphQLRouter[Context, None]):
+    graphql_transport_ws_handler_class = SignedOperationHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        super().__init__(*args, **kwargs)
+
+
+def hub(info: Info) -> LiveHub:
+    live = info.context.live
+    if live is None:
+        raise RuntimeError("this service runs without a live hub")
+    return live
+
+
+@asynccontextmanager
+async def live_transaction(info: Info) -> AsyncIterator[AsyncSession]:
+    """A short transaction of its own in the caller's scope, for one update."""
+    async with info.context.tx.database.transaction(info.context.principal.scope()) as session:
+        yield session
