@@ -42,6 +42,7 @@ from governance import charters
 from governance.meetings import note_missed_minimums
 from governance.models import SOURCE, Attendance, Ballot, Meeting, Motion, Seat, Stage, outbox
 from governance.motions import APPLICATION_MATTERS, WORKING_GROUP_MATTERS
+from servicekit.live import notify
 from servicekit.db import Database
 from servicekit.events import record_event
 from servicekit.events.worker import Worker
@@ -113,6 +114,7 @@ async def open_stage(
     stage.deadline = meeting.voting_deadline if meeting.mode == MeetingMode.CORRESPONDENCE else None
     motion.status = "open"
     await session.flush()
+    await notify(session, TURNOUT_CHANNEL, str(stage.id))
     return stage
 
 
@@ -131,6 +133,10 @@ def _rule_for(
 
 
 # --------------------------------------------------------------------------- casting
+
+TURNOUT_CHANNEL = "concord_turnout"
+"""Told, on commit, of a stage opened, a ballot cast and a stage closed: key the stage's id
+(``voteTurnout`` reads the turnout again; a burst of ballots is read once per batch)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +244,7 @@ async def cast(
     ).first()
     if inserted is None:
         raise DomainError("this seat has voted on this stage already", code="ALREADY_VOTED")
+    await notify(session, TURNOUT_CHANNEL, str(stage_id))
     return Cast(ballot_id, receipt, stage_id, seat_id, by_proxy)
 
 
@@ -350,6 +357,7 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
         from governance import working_groups  # it builds on this module
 
         await working_groups.after_stage_closed(session, motion, stage, result)
+    await notify(session, TURNOUT_CHANNEL, str(stage.id))
     return stage
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from opentelemetry import trace
@@ -98,3 +99,10 @@ class ErrorShaping(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             result.errors = [shape_error(e) for e in errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a subscription, shaped the same way before it is sent."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [shape_error(e) for e in errors]
+        yield

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
 
 import strawberry
@@ -12,7 +13,7 @@ from charter.ids import MatterKind, MeetingMode
 from contracts.governance import AttendanceStatus
 from governance import charters, meetings, models, motions, queries, reading, seats, votes
 from governance.graphql import working_groups as wg
-from governance.graphql.enums import BallotChoice, MotionStatus
+from governance.graphql.enums import BallotChoice, MotionStatus, StageStatus
 from governance.graphql.figures import FiguresQuery, GovernanceFigures
 from governance.graphql.figures import for_alliance as figures_for_alliance
 from governance.graphql.types import (
@@ -20,13 +21,17 @@ from governance.graphql.types import (
     Meeting,
     Motion,
     Seat,
+    Turnout,
+    VoteResult,
     VoteStage,
     loader,
+    turnout_of,
 )
 from servicekit.figures import Grouping
 from servicekit.graphql import Forbidden, Info, NotFound, make_schema
 from servicekit.graphql.glossary import BodyKind
 from servicekit.graphql.ids import parse_id
+from servicekit.graphql.live import hub, live_transaction
 from servicekit.graphql.pagination import Connection, build_connection, check_page_size
 
 
@@ -537,6 +542,53 @@ class Mutation(wg.WorkingGroupMutations):
         return Seat.from_row(row)
 
 
+# --------------------------------------------------------------------------- subscriptions
+
+
+@strawberry.type(description="A vote's turnout as its ballots are cast, and its result at close.")
+class LiveTurnout:
+    stage_id: strawberry.ID
+    status: StageStatus
+    turnout: Turnout = strawberry.field(
+        description="as VoteStage.turnout: the running count only where the vote is named"
+    )
+    result: VoteResult | None = strawberry.field(description="once the vote has closed")
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="A vote's turnout now, then again after each ballot is committed (a burst "
+        "is read once), its result when it closes, and then the end. Whoever may read the vote "
+        "(VoteStage.turnout) may follow it; a secret vote shows only the number of ballots."
+    )
+    async def vote_turnout(
+        self, info: Info, stage: strawberry.ID
+    ) -> AsyncGenerator[LiveTurnout, None]:
+        stage_id = parse_id(stage, "vote")
+        async with hub(info).subscribe(votes.TURNOUT_CHANNEL, str(stage_id)) as heard:
+            while True:
+                async with live_transaction(info) as session:
+                    # The caller's scope: row-level security decides who sees the vote.
+                    found = (await reading.by_ids(session, models.Stage, [stage_id]))[0]
+                    if found is None:
+                        raise NotFound("no such vote")
+                    assert isinstance(found, models.Stage)
+                    counted = (await reading.turnouts(session, [stage_id]))[0]
+                yield LiveTurnout(
+                    stage_id=strawberry.ID(str(found.id)),
+                    status=StageStatus(found.status),
+                    turnout=turnout_of(found, counted),
+                    result=VoteResult.from_result(found.result) if found.result else None,
+                )
+                if found.status == "closed":
+                    return
+                await heard.batch()
+
+
 schema = make_schema(
-    query=Query, mutation=Mutation, types=[Alliance, Body, Seat, Meeting, Motion, VoteStage]
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Alliance, Body, Seat, Meeting, Motion, VoteStage],
 )
