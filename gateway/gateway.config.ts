@@ -37,6 +37,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { checkClaims, unauthenticated, useQueryBudget, useRequestLimits, useTypedErrors } from './concord-security.ts';
 import { useConcordSignature } from './concord-signature.ts';
+import { useConcordSubscriptions } from './concord-subscriptions.ts';
 import { useSubgraphAvailability } from './concord-availability.ts';
 import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
 import { useDashboard } from './concord-dashboard.ts';
@@ -280,6 +281,8 @@ export const gatewayConfig = defineConfig({
       defaultListSize: intFromEnv('CONCORD_COST_DEFAULT_LIST', 20),
     }),
     useConcordSignature({ secret: signingSecret, subgraphByUrl }) as GatewayPlugin,
+    // Subscriptions: one signed WebSocket per subscription to its subgraph (SSE to clients).
+    useConcordSubscriptions({ secret: signingSecret, subgraphByUrl }) as GatewayPlugin,
     useSubgraphAvailability({
       subgraphByUrl,
       retryAfterSeconds: intFromEnv('CONCORD_RETRY_AFTER_SECONDS', 5),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -61,6 +65,86 @@ class Caller:
         assert not body.get("errors"), body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+
+    @contextlib.contextmanager
+    def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> Iterator[Stream]:
+        """A subscription through the gateway over SSE, with the caller's token (or ``token``;
+        ``""`` sends none), read by a thread while the block runs."""
+        stream = Stream(self.url, query, variables or {}, self.token if token is None else token)
+        try:
+            yield stream
+        finally:
+            stream.close()
+
+
+class Stream:
+    """The events of one SSE subscription: ``next`` payloads, then ``complete``."""
+
+    def __init__(self, url: str, query: str, variables: dict[str, Any], token: str) -> None:
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.status: int | None = None
+        self._closing = threading.Event()
+        self._response: httpx.Response | None = None
+        headers = {"accept": "text/event-stream"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        body = {"query": query, "variables": variables}
+        self._thread = threading.Thread(target=self._read, args=(url, body, headers), daemon=True)
+        self._thread.start()
+
+    def _read(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> None:
+        try:
+            with (
+                httpx.Client(timeout=httpx.Timeout(30, read=None)) as client,
+                client.stream("POST", url, json=body, headers=headers) as response,
+            ):
+                self._response = response
+                self.status = response.status_code
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    self.events.put(("next", json.loads(response.read())))
+                    return
+                event, data = None, []
+                for line in response.iter_lines():
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data.append(line[5:].strip())
+                    elif line == "" and event:
+                        text = "".join(data)
+                        self.events.put((event, json.loads(text) if text else None))
+                        event, data = None, []
+        except Exception as exc:  # closed by close(), or the connection failed
+            if not self._closing.is_set():
+                self.events.put(("failed", repr(exc)))
+        finally:
+            self.events.put(("closed", None))
+
+    def event(self, timeout: float = 20.0) -> tuple[str, Any]:
+        return self.events.get(timeout=timeout)
+
+    def next(self, timeout: float = 20.0) -> dict[str, Any]:
+        """The next result; fails on anything else."""
+        kind, payload = self.event(timeout)
+        assert kind == "next", (kind, payload)
+        result: dict[str, Any] = payload
+        return result
+
+    def nothing_within(self, seconds: float) -> None:
+        try:
+            kind, payload = self.events.get(timeout=seconds)
+        except queue.Empty:
+            return
+        raise AssertionError(f"expected nothing, got {kind}: {payload}")
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._response is not None:
+            with contextlib.suppress(Exception):
+                self._response.close()
+        self._thread.join(timeout=5)
 
 
 CREATE = """mutation($i: CreateAllianceInput!) { createAlliance(input: $i) { id slug } }"""

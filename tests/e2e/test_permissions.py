@@ -28,6 +28,7 @@ application is reached, which these root fields cover (``_entities`` is covered 
 from __future__ import annotations
 
 import itertools
+import queue
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -582,6 +583,19 @@ STAFF_WRITE = row(OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED)
 ALLIANCE_READ = row(OK, OK, OK, OK, NONE, NONE, NONE, NONE)
 MATRIX.update(
     {
+        # who may read the vote (Query.motion) may follow its turnout; the others: NOT_FOUND
+        "Subscription.voteTurnout": Entry(
+            "subscription($s: ID!) { voteTurnout(stage: $s) { status turnout { ballots } } }",
+            row(OK, OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED),
+            lambda w: {"s": _open_vote(w)},
+        ),
+        # everyone may listen, and hears only their own new notices: nothing here, where no
+        # notice is filed for them (tests/e2e/test_subscriptions.py: one is, and only its
+        # recipient hears of it)
+        "Subscription.notificationAdded": Entry(
+            "subscription { notificationAdded { id } }",
+            row(NONE, NONE, NONE, NONE, NONE, NONE, NONE, NONE),
+        ),
         "Query.meeting": Entry(
             "query($id: ID!) { meeting(id: $id) { id } }",
             ALLIANCE_READ,
@@ -1091,7 +1105,7 @@ def root_fields() -> list[str]:
     sdl = (GATEWAY_DIR / "supergraph.graphql").read_text()
     api = build_schema(sdl, assume_valid=True, assume_valid_sdl=True)
     out = []
-    for root in (api.query_type, api.mutation_type):
+    for root in (api.query_type, api.mutation_type, api.subscription_type):
         for name in root.fields if root else {}:
             if not name.startswith("_"):
                 out.append(f"{root.name}.{name}")  # type: ignore[union-attr]
@@ -1177,6 +1191,25 @@ def outcome(body: dict[str, Any], field_name: str, expected: str = OK) -> str:
     return OK
 
 
+SUBSCRIPTION_WAIT = 3.0
+"""Seconds a subscription of the matrix is given to answer (its first result, or a refusal);
+one that says nothing in that time is answered with nothing: NONE."""
+
+
+def run(caller: Caller, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A query or mutation over HTTP; a subscription over SSE, to its first result."""
+    if not document.lstrip().startswith("subscription"):
+        return caller.execute(document, variables)
+    with caller.subscribe(document, variables) as stream:
+        try:
+            kind, payload = stream.event(timeout=SUBSCRIPTION_WAIT)
+        except queue.Empty:
+            return {"data": None}
+        assert kind == "next", (kind, payload)
+        result: dict[str, Any] = payload
+        return result
+
+
 @pytest.mark.parametrize("coordinate", sorted(MATRIX))
 def test_permission_matrix(world: World, coordinate: str) -> None:
     entry = MATRIX[coordinate]
@@ -1191,6 +1224,6 @@ def test_permission_matrix(world: World, coordinate: str) -> None:
             if entry.expected[kind] != OK:
                 shared = made
         variables = made if entry.expected[kind] == OK else shared
-        body = world.caller(kind).execute(entry.document, variables)
+        body = run(world.caller(kind), entry.document, variables)
         got[kind] = outcome(body, field_name, entry.expected[kind])
     assert got == entry.expected, coordinate
