@@ -66,7 +66,6 @@ class Caller:
         data: dict[str, Any] = body["data"]
         return data
 
-
     @contextlib.contextmanager
     def subscribe(
         self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None

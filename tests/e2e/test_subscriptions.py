@@ -22,7 +22,6 @@ WIRED = 1.5
 notice below takes longer than that anyway: outbox, NATS, the notifications consumer)."""
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def alliances(platform: Platform) -> None:
     op = operator(platform)

@@ -23,7 +23,8 @@ from servicekit.auth.signing import operation_headers
 from servicekit.tenancy import TenantScope, alliance_id
 
 AII = alliance_id("aii")
-ADDED = "subscription { notificationAdded { id title titleEn eventType subjectId alliance { id } } }"
+ADDED = """subscription { notificationAdded {
+  id title titleEn eventType subjectId alliance { id } } }"""
 
 
 def submitted(contact: str) -> Any:
@@ -143,5 +144,5 @@ async def test_a_subscription_needs_the_gateways_signature_over_its_own_operatio
     )
     with pytest.raises(ConnectionClosedError) as closed:
         async with subscription(a, ADDED, claims=claims, headers=other) as live:
-            await live.message(timeout=5)
+            await live.message(within=5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403

@@ -127,7 +127,9 @@ class LiveHub:
             sub._put(payload)
 
     def _terminated(self, conn: Any) -> None:
-        log.warning("live: the LISTEN connection was lost; ending %d subscriptions", self.subscriber_count)
+        log.warning(
+            "live: the LISTEN connection was lost; ending %d subscriptions", self.subscriber_count
+        )
         if conn is self._conn:
             self._conn = None
             self._listening.clear()

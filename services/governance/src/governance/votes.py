@@ -42,11 +42,11 @@ from governance import charters
 from governance.meetings import note_missed_minimums
 from governance.models import SOURCE, Attendance, Ballot, Meeting, Motion, Seat, Stage, outbox
 from governance.motions import APPLICATION_MATTERS, WORKING_GROUP_MATTERS
-from servicekit.live import notify
 from servicekit.db import Database
 from servicekit.events import record_event
 from servicekit.events.worker import Worker
 from servicekit.graphql import DomainError, Forbidden, NotFound
+from servicekit.live import notify
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from devkit.testing.channels import free_port
 from servicekit.auth.signing import operation_headers
@@ -35,7 +36,7 @@ async def served(create_app: Callable[[], FastAPI]) -> AsyncIterator[Served]:
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+    while not server.started:
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
@@ -52,18 +53,18 @@ class LiveSubscription:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
 
-    async def message(self, timeout: float = 10.0) -> dict[str, Any]:
+    async def message(self, within: float = 10.0) -> dict[str, Any]:
         while True:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout)
+            raw = await asyncio.wait_for(self.ws.recv(), within)
             message: dict[str, Any] = json.loads(raw)
             if message["type"] == "ping":
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
             return message
 
-    async def next(self, timeout: float = 10.0) -> dict[str, Any]:
+    async def next(self, within: float = 10.0) -> dict[str, Any]:
         """The next result (``{data, errors}``); fails on anything else."""
-        message = await self.message(timeout)
+        message = await self.message(within)
         assert message["type"] == "next", message
         payload: dict[str, Any] = message["payload"]
         return payload
@@ -90,14 +91,14 @@ async def subscription(
     signed = (
         headers
         if headers is not None
-        else operation_headers(
-            served.secret, claims, query, variables, audience=served.service
-        )
+        else operation_headers(served.secret, claims, query, variables, audience=served.service)
     )
     live_hub = served.app.state.live
     before = live_hub.subscriber_count
     async with connect(
-        served.url, subprotocols=["graphql-transport-ws"], additional_headers=signed  # type: ignore[list-item]
+        served.url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers=signed,
     ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 10))

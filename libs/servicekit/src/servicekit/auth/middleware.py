@@ -92,7 +92,6 @@ class GatewaySignatureMiddleware:
 
         await self.app(scope, replay, send)
 
-
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {
             k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
