@@ -61,7 +61,13 @@ async def test_a_named_votes_turnout_is_followed_ballot_by_ballot_until_its_resu
     live: Served, nats_url: str
 ) -> None:
     world, stage, seats = await open_council_vote(live, nats_url)
-    async with subscription(live, TURNOUT, {"s": stage}, claims=staff(world.slug)) as following:
+    async with (
+        subscription(live, TURNOUT, {"s": stage}, claims=staff(world.slug)) as following,
+        subscription(live, TURNOUT, {"s": stage}, claims=staff(world.slug)) as also,
+    ):
+        # Two followers of one vote on one replica: one poller counts for both.
+        assert live.app.state.live.poller_count == 1
+        assert (await turnout(also))["turnout"]["ballots"] == 0
         now = await turnout(following)
         assert (now["stageId"], now["status"]) == (stage, "OPEN")
         assert now["turnout"] == {"ballots": 0, "yes": 0, "no": 0, "abstain": 0}
@@ -89,6 +95,7 @@ async def test_a_named_votes_turnout_is_followed_ballot_by_ballot_until_its_resu
         assert closed["result"]["rule"] == "AII Art.23"
         assert (closed["result"]["yes"], closed["result"]["no"]) == (1, 1)
         assert (await following.message())["type"] == "complete"
+        assert (await turnout(also))["turnout"]["ballots"] == 1  # the other one saw it too
 
 
 async def test_a_secret_votes_turnout_shows_how_many_ballots_and_not_how_they_went(

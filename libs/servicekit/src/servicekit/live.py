@@ -17,6 +17,14 @@ Why PostgreSQL and not NATS core:
   yields again, in its own tenant scope under row-level security, so the channel never carries
   anything its listener may not see, and PostgreSQL's 8000-byte payload limit is never near.
 
+Where writes come in bursts and a subscriber wants the state rather than each change (a vote's
+turnout during a burst of ballots), :meth:`LiveHub.watch` polls instead: one poller per watched
+key on each replica, however many subscribers it has, waking them when a cheap probe's value
+changes. A ``NOTIFY`` takes a cluster-wide lock from its transaction's commit until the commit
+is flushed, so notifying transactions commit one at a time (measured here: 50 concurrent
+committers with fsync on went from about 1,400–3,000 to 550–1,250 commits a second); the
+ballots of a burst are better left alone and counted.
+
 What it does not do: remember. A subscriber hears of what is committed while it listens; what
 came before is read with the ordinary queries (``myNotifications``, ``turnout``). If the
 ``LISTEN`` connection is lost, every subscription of the replica ends with a typed error
@@ -29,7 +37,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any
 
 import asyncpg
@@ -97,10 +105,17 @@ class LiveHub:
         self._lock = asyncio.Lock()
         self._listening: set[str] = set()
         self._subscribers: dict[tuple[str, str], set[Subscription]] = {}
+        self._watched: dict[tuple[str, str], set[Subscription]] = {}
+        self._pollers: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+    @property
+    def poller_count(self) -> int:
+        """Pollers running (one per watched key, however many subscribers it has)."""
+        return len(self._pollers)
 
     @property
     def subscriber_count(self) -> int:
-        return sum(len(s) for s in self._subscribers.values())
+        return sum(len(s) for s in (*self._subscribers.values(), *self._watched.values()))
 
     async def _connection(self) -> asyncpg.Connection:
         if self._conn is None or self._conn.is_closed():
@@ -156,7 +171,61 @@ class LiveHub:
                 if not subs:
                     del self._subscribers[(channel, key)]
 
+    @contextlib.asynccontextmanager
+    async def watch(
+        self,
+        name: str,
+        key: str,
+        probe: Callable[[], Awaitable[Hashable]],
+        *,
+        every: float,
+    ) -> AsyncIterator[Subscription]:
+        """Told (an empty payload) whenever ``probe()``'s value changes, checked every
+        ``every`` seconds by one poller per ``(name, key)`` on this replica. The poller's first
+        probe tells too: read the state inside the block and compare with what was yielded.
+        ``probe`` must be monotonic (a count, a status that only moves on) for nothing to be
+        missed between the subscriber's own read and the poller's next probe."""
+        sub = Subscription()
+        where = (name, key)
+        self._watched.setdefault(where, set()).add(sub)
+        if where not in self._pollers:
+            self._pollers[where] = asyncio.create_task(
+                self._poll(where, probe, every), name=f"live-watch-{name}"
+            )
+        try:
+            yield sub
+        finally:
+            subs = self._watched.get(where)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._watched[where]
+
+    async def _poll(
+        self, where: tuple[str, str], probe: Callable[[], Awaitable[Hashable]], every: float
+    ) -> None:
+        last: Any = object()
+        try:
+            while self._watched.get(where):
+                try:
+                    value = await probe()
+                except Exception:
+                    log.exception("live: the probe of %s failed; ending its subscriptions", where)
+                    error = LiveInterrupted("the live view could not be read; subscribe again")
+                    for sub in self._watched.pop(where, set()):
+                        sub._end(error)
+                    return
+                if value != last:
+                    last = value
+                    for sub in self._watched.get(where, ()):
+                        sub._put("")
+                await asyncio.sleep(every)
+        finally:
+            self._pollers.pop(where, None)
+
     async def close(self) -> None:
+        for task in list(self._pollers.values()):
+            task.cancel()
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
             conn.remove_termination_listener(self._terminated)

@@ -136,6 +136,20 @@ async def turnouts(session: AsyncSession, stage_ids: Sequence[uuid.UUID]) -> lis
     return [found.get(s, empty) for s in stage_ids]
 
 
+async def turnout_probe(session: AsyncSession, stage_id: uuid.UUID) -> tuple[str | None, int]:
+    """What changes when a stage's turnout does: its status and its number of ballots (both
+    only move on), for the poller of ``voteTurnout`` (an index-only count)."""
+    row = (
+        await session.execute(
+            sa.select(
+                Stage.status,
+                sa.select(sa.func.count()).where(Ballot.stage_id == stage_id).scalar_subquery(),
+            ).where(Stage.id == stage_id)
+        )
+    ).first()
+    return (row[0], int(row[1])) if row is not None else (None, 0)
+
+
 async def ballot_lists(session: AsyncSession, stage_ids: Sequence[uuid.UUID]) -> list[list[Ballot]]:
     """The published ballot lists of closed stages, in the order cast."""
     rows = (

@@ -46,7 +46,6 @@ from servicekit.db import Database
 from servicekit.events import record_event
 from servicekit.events.worker import Worker
 from servicekit.graphql import DomainError, Forbidden, NotFound
-from servicekit.live import notify
 from servicekit.tenancy import TenantScope
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,6 @@ async def open_stage(
     stage.deadline = meeting.voting_deadline if meeting.mode == MeetingMode.CORRESPONDENCE else None
     motion.status = "open"
     await session.flush()
-    await notify(session, TURNOUT_CHANNEL, str(stage.id))
     return stage
 
 
@@ -133,10 +131,6 @@ def _rule_for(
 
 
 # --------------------------------------------------------------------------- casting
-
-TURNOUT_CHANNEL = "concord_turnout"
-"""Told, on commit, of a stage opened, a ballot cast and a stage closed: key the stage's id
-(``voteTurnout`` reads the turnout again; a burst of ballots is read once per batch)."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +238,6 @@ async def cast(
     ).first()
     if inserted is None:
         raise DomainError("this seat has voted on this stage already", code="ALREADY_VOTED")
-    await notify(session, TURNOUT_CHANNEL, str(stage_id))
     return Cast(ballot_id, receipt, stage_id, seat_id, by_proxy)
 
 
@@ -357,7 +350,6 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
         from governance import working_groups  # it builds on this module
 
         await working_groups.after_stage_closed(session, motion, stage, result)
-    await notify(session, TURNOUT_CHANNEL, str(stage.id))
     return stage
 
 

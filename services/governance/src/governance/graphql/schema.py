@@ -33,6 +33,7 @@ from servicekit.graphql.glossary import BodyKind
 from servicekit.graphql.ids import parse_id
 from servicekit.graphql.live import hub, live_transaction
 from servicekit.graphql.pagination import Connection, build_connection, check_page_size
+from servicekit.tenancy import TenantScope
 
 
 async def staff_of(info: Info, alliance_id: uuid.UUID) -> str:
@@ -545,6 +546,12 @@ class Mutation(wg.WorkingGroupMutations):
 # --------------------------------------------------------------------------- subscriptions
 
 
+TURNOUT_EVERY = 0.25
+"""Seconds between two looks at a followed vote's count, per replica and vote (not per
+follower): ballots are counted, not notified (servicekit.live: a NOTIFY per ballot would make
+the ballots of a burst commit one at a time)."""
+
+
 @strawberry.type(description="A vote's turnout as its ballots are cast, and its result at close.")
 class LiveTurnout:
     stage_id: strawberry.ID
@@ -558,15 +565,25 @@ class LiveTurnout:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="A vote's turnout now, then again after each ballot is committed (a burst "
-        "is read once), its result when it closes, and then the end. Whoever may read the vote "
+        description="A vote's turnout now, then again as committed ballots change it (looked "
+        "at four times a second; a burst is shown as it goes, not ballot by ballot), its "
+        "result when it closes, and then the end. Whoever may read the vote "
         "(VoteStage.turnout) may follow it; a secret vote shows only the number of ballots."
     )
     async def vote_turnout(
         self, info: Info, stage: strawberry.ID
     ) -> AsyncGenerator[LiveTurnout, None]:
         stage_id = parse_id(stage, "vote")
-        async with hub(info).subscribe(votes.TURNOUT_CHANNEL, str(stage_id)) as heard:
+        database = info.context.tx.database
+
+        async def probe() -> tuple[str | None, int]:
+            # Shared by every follower of the stage on this replica, and never shown: read
+            # across alliances; what a follower sees is read again in its own scope below.
+            async with database.transaction(TenantScope.everything()) as session:
+                return await reading.turnout_probe(session, stage_id)
+
+        shown: LiveTurnout | None = None
+        async with hub(info).watch("turnout", str(stage_id), probe, every=TURNOUT_EVERY) as heard:
             while True:
                 async with live_transaction(info) as session:
                     # The caller's scope: row-level security decides who sees the vote.
@@ -575,12 +592,15 @@ class Subscription:
                         raise NotFound("no such vote")
                     assert isinstance(found, models.Stage)
                     counted = (await reading.turnouts(session, [stage_id]))[0]
-                yield LiveTurnout(
+                now = LiveTurnout(
                     stage_id=strawberry.ID(str(found.id)),
                     status=StageStatus(found.status),
                     turnout=turnout_of(found, counted),
                     result=VoteResult.from_result(found.result) if found.result else None,
                 )
+                if now != shown:
+                    yield now
+                    shown = now
                 if found.status == "closed":
                     return
                 await heard.batch()
