@@ -49,13 +49,18 @@
 }`;
 
   // The live turnout of the open votes (ballots cast so far; the running count only where the
-  // vote is named), polled every LIVE_SECONDS while an alliance page is open.
-  const LIVE_SECONDS = 15;
+  // vote is named): each open vote is followed by the voteTurnout subscription (SSE through the
+  // gateway, the same token); the list itself is read again every LIVE_SECONDS while an
+  // alliance page is open, for votes opened since.
+  const LIVE_SECONDS = 60;
+  const TURNOUT = `subscription DashboardTurnout($stage: ID!) {
+  voteTurnout(stage: $stage) { stageId status turnout { ballots yes no abstain } }
+}`;
   const OPEN_VOTES = `query DashboardOpenVotes($slug: String!) {
   alliance(slug: $slug) {
     motions(status: OPEN, first: 20) {
       totalCount
-      edges { node { id title stages { index body status secret deadline turnout { ballots yes no abstain } } } }
+      edges { node { id title stages { id index body status secret deadline turnout { ballots yes no abstain } } } }
     }
   }
 }`;
@@ -117,6 +122,43 @@
       throw new ApiError(first.message, first.extensions?.code ?? 'ERROR');
     }
     return body.data;
+  }
+
+  /** Follows a subscription over SSE: onResult(data) for each result, until `signal` aborts or
+   * the server completes it. Errors end it quietly (the list refresh picks the vote up again). */
+  async function follow(query, variables, onResult, signal) {
+    const response = await fetch(GRAPHQL, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${token()}`,
+      },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const lines = message.split('\n');
+        const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+        if (event === 'complete') return;
+        if (event !== 'next' || !data) continue;
+        const body = JSON.parse(data);
+        if (body.errors && body.errors.length) return;
+        onResult(body.data);
+      }
+    }
   }
 
   // --- formatting --------------------------------------------------------------------------
@@ -498,8 +540,57 @@
     }));
     const block = table('open-votes', t('tableOpenVotes'), columns, rows);
     block.dataset.liveSeconds = String(LIVE_SECONDS);
+    block.dataset.live = 'subscription';
     block.append(el('p', { class: 'note', text: t('openVotesNote') }));
     return block;
+  }
+
+  function redrawOpenVotes() {
+    const current = document.querySelector('[data-table-block="open-votes"]');
+    if (current && state.openVotes) current.replaceWith(openVotesBlock(state.openVotes));
+  }
+
+  /** One voteTurnout subscription per open vote listed; the others are stopped. */
+  function followOpenVotes() {
+    state.following = state.following || new Map();
+    const open = new Set();
+    if (state.route && state.route.page === 'alliance' && state.openVotes) {
+      for (const edge of state.openVotes.motions.edges) {
+        for (const stage of edge.node.stages) if (stage.status === 'OPEN' && stage.id) open.add(stage.id);
+      }
+    }
+    for (const [id, controller] of state.following) {
+      if (!open.has(id)) {
+        controller.abort();
+        state.following.delete(id);
+      }
+    }
+    for (const id of open) {
+      if (state.following.has(id)) continue;
+      const controller = new AbortController();
+      state.following.set(id, controller);
+      follow(
+        TURNOUT,
+        { stage: id },
+        (data) => {
+          const live = data && data.voteTurnout;
+          if (!live || !state.openVotes) return;
+          for (const edge of state.openVotes.motions.edges) {
+            for (const stage of edge.node.stages) {
+              if (stage.id !== live.stageId) continue;
+              stage.turnout = live.turnout;
+              stage.status = live.status;
+            }
+          }
+          redrawOpenVotes();
+        },
+        controller.signal,
+      )
+        .catch(() => {})
+        .finally(() => {
+          if (state.following.get(id) === controller) state.following.delete(id);
+        });
+    }
   }
 
   async function refreshOpenVotes() {
@@ -509,8 +600,8 @@
       const data = await graphql(OPEN_VOTES, { slug });
       if (state.route.slug !== slug || !state.data) return; // moved on meanwhile
       state.openVotes = data.alliance;
-      const current = document.querySelector('[data-table-block="open-votes"]');
-      if (current) current.replaceWith(openVotesBlock(state.openVotes));
+      redrawOpenVotes();
+      followOpenVotes();
     } catch (error) {
       showError(error);
     }
@@ -598,6 +689,7 @@
       content.dataset.answerMs = String(Math.round(performance.now() - asked));
       state.data = data;
       renderPage();
+      followOpenVotes();
     } catch (error) {
       content.replaceChildren();
       showError(error);
