@@ -4,6 +4,7 @@ each, whichever replica filed it, and nobody hears another person's notices."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -146,3 +147,14 @@ async def test_a_subscription_needs_the_gateways_signature_over_its_own_operatio
         async with subscription(a, ADDED, claims=claims, headers=other) as live:
             await live.message(within=5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+async def test_a_subscription_ends_when_the_token_it_was_signed_with_expires(
+    replicas: tuple[Served, Served],
+) -> None:
+    a, _ = replicas
+    claims = claims_for("live-contact-4") | {"exp": int(time.time()) + 2}
+    with pytest.raises(ConnectionClosedError) as closed:
+        async with subscription(a, ADDED, claims=claims) as live:
+            await live.message(within=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401

@@ -108,6 +108,7 @@ class GatewaySignatureMiddleware:
         state["principal"] = principal
         state["request_id"] = headers[REQUEST_ID_HEADER]
         state["signed_operation"] = operation
+        state["expires_at"] = float(claims["exp"])  # the socket is closed then (graphql.live)
         await self.app(scope, receive, send)
 
 

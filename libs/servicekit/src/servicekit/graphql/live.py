@@ -4,7 +4,7 @@ The gateway opens a WebSocket per subscription, its upgrade signed like any requ
 (:mod:`servicekit.auth.middleware`) with the operation standing for the body. This router
 speaks only ``graphql-transport-ws`` and lets the socket run exactly that operation, once: a
 socket that asks for anything else is closed (4403), so a captured upgrade cannot be turned
-into another operation.
+into another operation; it is closed (4401) when the token it was signed with expires.
 
 Resolvers of a subscription read each update in a fresh, short transaction in the caller's
 scope (:func:`live_transaction`): the request's transaction would stay open for the life of
@@ -13,6 +13,9 @@ the subscription and show one snapshot.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -30,22 +33,46 @@ from servicekit.live import LiveHub
 
 
 class SignedOperationHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+    _used = False
+    _expiry: asyncio.TimerHandle | None = None
+
+    def _state(self) -> dict[str, Any]:
         request = getattr(self.context, "request", None)
-        signed: dict[str, Any] | None = (
-            request.scope.get("state", {}).get("signed_operation") if request else None
-        )
+        state: dict[str, Any] = request.scope.get("state", {}) if request is not None else {}
+        return state
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            if self._expiry is not None:
+                self._expiry.cancel()
+
+    async def _expired(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=4401, reason="the token has expired")
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        state = self._state()
+        signed: dict[str, Any] | None = state.get("signed_operation")
         payload = message.get("payload") or {}
         if (
             signed is None
             or self.operations
-            or getattr(self, "_concord_used", False)
+            or self._used
             or payload.get("query") != signed.get("query")
             or (payload.get("variables") or {}) != (signed.get("variables") or {})
         ):
             await self.websocket.close(code=4403, reason="not the operation the gateway signed")
             return
-        self._concord_used = True
+        self._used = True
+        # A subscription lives no longer than the token it was signed with.
+        expires_at = state.get("expires_at")
+        if expires_at is not None:
+            self._expiry = asyncio.get_running_loop().call_later(
+                max(0.0, expires_at - time.time()),
+                lambda: asyncio.ensure_future(self._expired()),
+            )
         await super().handle_subscribe(message)
 
 
