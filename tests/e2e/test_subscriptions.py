@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,30 @@ def test_another_alliances_vote_or_no_vote_at_all_cannot_be_followed(platform: P
         with caller.subscribe(TURNOUT, {"s": stage}) as refused:
             result = refused.next()
             assert [e["extensions"]["code"] for e in result["errors"]] == [code], result
+
+
+def sockets_to(port: int) -> int:
+    """Established TCP connections to ``port`` on this machine (from /proc/net/tcp)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, state = fields[2], fields[3]
+        if state == "01" and int(remote.split(":")[1], 16) == port:
+            count += 1
+    return count
+
+
+def test_a_subscription_the_client_leaves_closes_its_socket_to_the_service(
+    platform: Platform,
+) -> None:
+    world = World(platform)
+    stage = _ballot(world)["stage"]
+    port = platform.config.service_ports["governance"]
+    before = sockets_to(port)
+    with staff(platform, "aii").subscribe(TURNOUT, {"s": stage}) as following:
+        assert following.next()["data"]["voteTurnout"]["status"] == "OPEN"
+        assert sockets_to(port) > before
+    deadline = time.monotonic() + 10
+    while sockets_to(port) > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sockets_to(port) <= before, "the gateway kept the subgraph socket open"
