@@ -335,7 +335,9 @@ def test_an_aii_charter_amendment_needs_two_thirds_of_all_directors_then_the_ass
             "motionId adoptedBy document } charterVersions { version motionId } } }",
             {"s": aii.slug},
         )["alliance"]
-        return found if found["charterVersion"] == 2 else None
+        # (the fields resolve concurrently, each in its own read: wait until all show it)
+        seen = [found["charterVersion"], found["charter"]["version"], len(found["charterVersions"])]
+        return found if seen == [2, 2, 2] else None
 
     found = until(amended)
     assert found["charter"]["document"]["name"]["en"] == changes[0]["new"]

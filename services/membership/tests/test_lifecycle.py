@@ -846,7 +846,9 @@ async def test_an_amendment_passed_on_the_platform_becomes_the_next_version_citi
                 claims=OPERATOR,
             )
         )["alliance"]
-        return found if found["charter"]["version"] == 2 else None
+        # (the fields resolve concurrently, each in its own read: wait until all show it)
+        seen = [found["charter"]["version"], max(v["version"] for v in found["charterVersions"])]
+        return found if seen == [2, 2] else None
 
     found = await eventually(amended)
     assert found is not None
