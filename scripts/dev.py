@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import time
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -140,13 +141,15 @@ def up() -> None:
         platform.stop_recorded()  # another shape ran before: start every process afresh
     shape_file.write_text(repr(shape))
     platform.start(reuse_running=True)
-    created = seed(platform.graphql_url, platform.config.jwt_secret)
+    started = time.monotonic()
+    created = seed(platform.graphql_url, platform.config.jwt_secret, history=True)
+    loaded = f" (just loaded, with a year of history, in {time.monotonic() - started:.0f} s)"
     token = platform.operator_token or platform.issue_operator_token()
     print(f"""
 Concord is running.
   GraphQL (and GraphiQL in a browser, signed in as the operator): {platform.graphql_url}
   Dashboards (sign in with the operator token below): {platform.dashboard_url}
-  Demo alliances: aii, aitisa, china-asean{" (just loaded)" if created else ""}
+  Demo alliances: aii, aitisa, china-asean{loaded if created else ""}
   Processes: {", ".join(sorted(platform.processes))}
   NATS: {nats.url}
   Mail sent (local catcher, nothing leaves the machine): {platform.mail_url}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from typing import Any
+
 from devkit.local.platform import Platform
-from membership.demo import seed
-from tests.e2e.client import operator
+from membership.demo import months_back, seed
+from tests.e2e.client import operator, until
 
 TEMPLATES = ("aii", "aitisa", "china-asean")
 QUERY = """query($slug: String!) { alliance(slug: $slug) {
@@ -44,3 +48,90 @@ def test_demo_data_loads_and_loading_again_changes_nothing(platform: Platform) -
         assert (len(countries) > 1) is (template == "china-asean")
         assert alliance["people"] == [{"role": "secretariat"}]
         assert alliance["budgets"] == [{"fiscalYear": 2026, "status": "DRAFT"}]
+
+
+HISTORY = [(f"year-{t}", f"一年{t}", f"A year of {t}", t) for t in TEMPLATES]
+MONEY = "amount currency"
+FIGURES = f"""query($slug: String!, $since: Date!, $until: Date!, $grouping: Grouping!) {{
+  alliance(slug: $slug) {{
+    membershipFigures(since: $since, until: $until, grouping: $grouping) {{
+      members admissions withdrawals expulsions demotions
+      series {{ period members admissions withdrawals expulsions demotions }} }}
+    governanceFigures(since: $since, until: $until, grouping: $grouping) {{
+      meetingsHeld motionsPassed motionsFailed quorumFailures
+      series {{ period meetingsHeld motionsPassed motionsFailed votesClosed quorumFailures
+        turnout }}
+      bodies {{ body year held minimum }} }}
+    financeFigures(since: $since, until: $until, grouping: $grouping) {{
+      fees {{ period invoices invoiced {{ {MONEY} }} payments paid {{ {MONEY} }} }}
+      overdue {{ invoices outstanding {{ {MONEY} }} }} }} }} }}"""
+
+
+def _months(series: list[dict[str, Any]], field: str) -> set[str]:
+    return {p["period"] for p in series if p[field]}
+
+
+def test_a_year_of_history_fills_every_figure_of_the_dashboard_across_the_months(
+    platform: Platform,
+) -> None:
+    url, secret = platform.graphql_url, platform.config.jwt_secret
+    started = time.monotonic()
+    assert seed(url, secret, alliances=HISTORY, history=True) == [h[0] for h in HISTORY]
+    took = time.monotonic() - started
+    print(f"three alliances with a year of history seeded in {took:.1f} s")
+    today = datetime.now(UTC).date()
+    window = {
+        "since": months_back(today, 11, day=1).isoformat(),
+        "until": today.isoformat(),
+        "grouping": "MONTH",
+    }
+    op = operator(platform)
+
+    def figures() -> dict[str, dict[str, Any]]:
+        return {
+            slug: op.data(FIGURES, {"slug": slug} | window)["alliance"] for slug, _, _, _ in HISTORY
+        }
+
+    def settled() -> dict[str, dict[str, Any]] | None:
+        """The figures once the charter's own demotion (from governance's attendance event)
+        has reached membership."""
+        found = figures()
+        return found if found["year-aii"]["membershipFigures"]["demotions"] else None
+
+    first: dict[str, dict[str, Any]] = until(settled, within=60)
+    for slug, _, _, template in HISTORY:
+        m, g, f = (
+            first[slug][k] for k in ("membershipFigures", "governanceFigures", "financeFigures")
+        )
+        assert len(m["series"]) == 12
+        # Admissions in most months, the members in force growing through the year.
+        assert len(_months(m["series"], "admissions")) >= 8, m["series"]
+        counts = [p["members"] for p in m["series"]]
+        assert counts[0] < counts[-1] and m["members"] == counts[-1]
+        assert m["expulsions"] >= 1
+        # Members who left months before today (AITISA: free withdrawal takes effect now).
+        current = m["series"][-1]["period"]
+        left_earlier = {p for p in _months(m["series"], "withdrawals") if p != current}
+        assert bool(left_earlier) is (template != "aitisa"), m["series"]
+        assert m["withdrawals"] >= 2
+        # AII Art.13: a director absent from three council meetings in a row is demoted,
+        # in the month of the third one.
+        assert (m["demotions"] >= 1) is (template == "aii")
+        if template == "aii":
+            assert current not in _months(m["series"], "demotions")
+        # Meetings held in several months, motions passed and failed, one vote not quorate.
+        assert len(_months(g["series"], "meetingsHeld")) >= 4, g["series"]
+        assert len(_months(g["series"], "motionsPassed")) >= 3
+        assert g["motionsFailed"] >= 2 and g["quorumFailures"] == 1
+        turnouts = [p["turnout"] for p in g["series"] if p["turnout"] is not None]
+        assert len(turnouts) >= 4 and min(turnouts) < 0.5 < max(turnouts) <= 1
+        council = [b for b in g["bodies"] if b["body"] == "COUNCIL"]
+        assert all(b["held"] >= 4 for b in council if b["year"] == today.year)
+        # Fees invoiced, paid over several months, some overdue.
+        assert sum(p["invoices"] for p in f["fees"]) >= 10
+        assert len({p["period"] for p in f["fees"] if p["payments"]}) >= 3, f["fees"]
+        assert f["overdue"] and all(o["invoices"] > 0 for o in f["overdue"])
+
+    # Loading again changes nothing.
+    assert seed(url, secret, alliances=HISTORY, history=True) == []
+    assert figures() == first

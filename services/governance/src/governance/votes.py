@@ -273,9 +273,52 @@ BALLOT_LIST_HASH = sa.text(
 )
 
 
-async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
+VOTED_MAX_AGE_DAYS = 366
+
+
+def voted_at(meeting: Meeting, voted_on: date) -> datetime:
+    """When a vote the secretariat records after the fact was taken: at its meeting, on the
+    day named (noon UTC, or the meeting's start if later; now if that is today). Only a
+    meeting in person (a vote by correspondence closes at its deadline); not in the future,
+    not before the meeting began, at most a year back."""
+    now = datetime.now(UTC)
+    if meeting.mode == MeetingMode.CORRESPONDENCE:
+        raise DomainError(
+            "a vote by correspondence closes at its deadline, not on a day recorded later",
+            code="BAD_VOTE_DATE",
+            field="votedOn",
+        )
+    if voted_on > now.date():
+        raise DomainError(
+            "a vote cannot be taken in the future", code="BAD_VOTE_DATE", field="votedOn"
+        )
+    began = meeting.starts_at.astimezone(UTC)
+    if voted_on < began.date():
+        raise DomainError(
+            f"the vote was taken at its meeting, which began on {began.date().isoformat()}",
+            code="BAD_VOTE_DATE",
+            field="votedOn",
+        )
+    if (now.date() - voted_on).days > VOTED_MAX_AGE_DAYS:
+        raise DomainError(
+            f"a vote taken more than {VOTED_MAX_AGE_DAYS} days ago cannot be recorded with "
+            "its date",
+            code="BAD_VOTE_DATE",
+            field="votedOn",
+        )
+    if voted_on == now.date():
+        return now
+    noon = datetime(voted_on.year, voted_on.month, voted_on.day, 12, tzinfo=UTC)
+    return max(noon, began)
+
+
+async def close(
+    session: AsyncSession, stage_id: uuid.UUID, *, voted_on: date | None = None
+) -> Stage:
     """Close an open stage: snapshot, compute the result once, store it, move the motion on.
-    Closing a closed stage returns it as it is (the same stored result)."""
+    Closing a closed stage returns it as it is (the same stored result). ``voted_on``: the
+    day an in-person vote was taken, when the secretariat records it after the fact
+    (:func:`voted_at`)."""
     stage = await session.get(Stage, stage_id, with_for_update=True, populate_existing=True)
     if stage is None:
         raise NotFound("no such vote")
@@ -286,6 +329,7 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
     motion = await session.get(Motion, stage.motion_id, with_for_update=True)
     meeting = await session.get(Meeting, stage.meeting_id)
     assert motion is not None and meeting is not None and stage.rule is not None
+    closed_at = datetime.now(UTC) if voted_on is None else voted_at(meeting, voted_on)
     snap = (
         await session.execute(
             SNAPSHOT,
@@ -309,7 +353,9 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
     stage.ballot_count = listed.ballots
     stage.ballot_list_hash = listed.hash
     stage.status = "closed"
-    stage.closed_at = datetime.now(UTC)
+    stage.closed_at = closed_at
+    if stage.opened_at is not None and stage.opened_at > closed_at:
+        stage.opened_at = closed_at  # (opened at the same meeting, recorded later)
     counts = VoteCounts(
         entitled=result["counts"]["seats"],
         present=result["counts"]["attending"],
@@ -344,7 +390,7 @@ async def close(session: AsyncSession, stage_id: uuid.UUID) -> Stage:
     if result["passed"] and stage.index < (last or 0):
         motion.status = "pending"  # the next stage waits for its body's meeting
     else:
-        await _decided(session, motion, stage, meeting, result, counts)
+        await _decided(session, motion, stage, meeting, result, counts, closed_at)
     await session.flush()
     if MatterKind(motion.matter) in WORKING_GROUP_MATTERS and motion.matter_id is not None:
         from governance import working_groups  # it builds on this module
@@ -395,11 +441,12 @@ async def _decided(
     meeting: Meeting,
     result: dict[str, Any],
     counts: VoteCounts,
+    at: datetime,
 ) -> None:
     motion.status = "passed" if result["passed"] else "failed"
     motion.outcome = result["outcome"]
-    motion.decided_at = datetime.now(UTC)
-    decided_on: date = datetime.now(UTC).date()
+    motion.decided_at = at
+    decided_on: date = at.date()
     await record_event(
         session,
         outbox,

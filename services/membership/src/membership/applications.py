@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
@@ -76,6 +76,9 @@ class Decision:
     reason: str | None = None
     motion_id: uuid.UUID | None = None
     """The governance motion whose vote decided it (none: a meeting held off the platform)."""
+    effective_on: date | None = None
+    """The day the decision took effect, when the secretariat records it after the fact
+    (see :func:`effective_at`); ``None``: it takes effect now."""
 
     def account(self) -> str:
         """How it was decided, for the timeline: by a vote on the platform, citing the motion
@@ -110,10 +113,17 @@ class Case:
     flow: Workflow
 
     def history(
-        self, actor: str, old: str | None, new: str, reason: str | None, rule: str | None
+        self,
+        actor: str,
+        old: str | None,
+        new: str,
+        reason: str | None,
+        rule: str | None,
+        at: datetime | None = None,
     ) -> HistoryEntry:
-        """A step of the application in its history."""
-        return HistoryEntry(
+        """A step of the application in its history (``at``: when it took effect, if not
+        now)."""
+        entry = HistoryEntry(
             alliance_id=self.alliance.id,
             application_id=self.application.id,
             change=HistoryChange.APPLICATION_STATUS,
@@ -124,10 +134,17 @@ class Case:
             rule=rule,
             charter_version=self.charter_version,
         )
+        if at is not None:
+            entry.at = at
+        return entry
 
-    def change(self, actor: str, rule: str | None, reason: str | None) -> memberships.Change:
+    def change(
+        self, actor: str, rule: str | None, reason: str | None, at: datetime | None = None
+    ) -> memberships.Change:
         """What the membership this application acts on is told of the change."""
-        return memberships.Change(actor, rule, self.charter_version, reason, self.application)
+        return memberships.Change(
+            actor, rule, self.charter_version, reason, self.application, at=at
+        )
 
     async def publish(
         self, session: AsyncSession, model: type[ApplicationEvent], **extra: Any
@@ -489,23 +506,75 @@ async def record_decision(
         )
     if not decision.meeting.strip():
         raise DomainError("the decision's meeting reference is required", field="meeting")
+    at = None
+    if decision.effective_on is not None:
+        if actor is None:
+            raise DomainError("a decision sent by a vote takes effect when the vote closed")
+        at = effective_at(decision.effective_on, decided_on=decision.decided_on)
     who = actor.user_id if actor else GOVERNANCE
     app.decided_by_body = decision.body
     app.decision_reference = decision.reference()
     if decision.approved:
         await _approve(
-            session, case, who, decision.reason, flow.decision_source, note=decision.account()
+            session,
+            case,
+            who,
+            decision.reason,
+            flow.decision_source,
+            note=decision.account(),
+            at=at,
         )
     else:
         _reasons(decision.reason or "")
         await _reject(
-            session, case, who, decision.reason or "", flow.decision_source, decision.account()
+            session,
+            case,
+            who,
+            decision.reason or "",
+            flow.decision_source,
+            decision.account(),
+            at=at,
         )
     return app
 
 
+EFFECTIVE_MAX_AGE_DAYS = 366
+
+
+def effective_at(on: date, *, decided_on: date | None = None) -> datetime:
+    """When a decision the secretariat records after the fact took effect: the day it names
+    (noon UTC; now if that is today). Not in the future, not before the body decided, at most
+    a year back (an older decision is recorded as it stands today). The caller has checked the
+    actor is the alliance's secretariat (staff only)."""
+    now = datetime.now(UTC)
+    if on > now.date():
+        raise DomainError(
+            "a decision cannot take effect in the future",
+            code="BAD_EFFECTIVE_DATE",
+            field="effectiveOn",
+        )
+    if (now.date() - on).days > EFFECTIVE_MAX_AGE_DAYS:
+        raise DomainError(
+            f"a decision that took effect more than {EFFECTIVE_MAX_AGE_DAYS} days ago cannot "
+            "be recorded with its date",
+            code="BAD_EFFECTIVE_DATE",
+            field="effectiveOn",
+        )
+    if decided_on is not None and on < decided_on:
+        raise DomainError(
+            f"a decision cannot take effect before it was made ({decided_on.isoformat()})",
+            code="BAD_EFFECTIVE_DATE",
+            field="effectiveOn",
+        )
+    return now if on == now.date() else datetime.combine(on, time(12), tzinfo=UTC)
+
+
 async def complete(
-    session: AsyncSession, actor: Principal, application_id: uuid.UUID, note: str | None
+    session: AsyncSession,
+    actor: Principal,
+    application_id: uuid.UUID,
+    note: str | None,
+    effective_on: date | None = None,
 ) -> Application:
     """The secretariat completes a matter no body decides (AII: records the written notice
     of withdrawal, Art.15(1))."""
@@ -518,7 +587,8 @@ async def complete(
             code="NO_COMPLETION_STEP",
         )
     _expect(case, ApplicationStatus.SUBMITTED)
-    await _approve(session, case, actor.user_id, note, case.flow.finisher_source)
+    at = effective_at(effective_on) if effective_on is not None else None
+    await _approve(session, case, actor.user_id, note, case.flow.finisher_source, at=at)
     return case.application
 
 
@@ -530,19 +600,21 @@ async def _approve(
     rule: str | None,
     *,
     note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """``note``: what the timeline says of the decision (default: ``reason``)."""
+    """``note``: what the timeline says of the decision (default: ``reason``); ``at``: when
+    it took effect (default: now)."""
     app = case.application
     previous = app.status
     app.status, app.decided_at, app.decided_by = (
         ApplicationStatus.APPROVED,
-        datetime.now(UTC),
+        at or datetime.now(UTC),
         actor,
     )
     app.decision_reason = reason
     told = note or reason
-    session.add(case.history(actor, previous, ApplicationStatus.APPROVED, told, rule))
-    await _take_effect(session, case, actor, rule, told)
+    session.add(case.history(actor, previous, ApplicationStatus.APPROVED, told, rule, at))
+    await _take_effect(session, case, actor, rule, told, at)
     await session.flush()
     await case.publish(session, ApplicationApproved, rule=rule)
 
@@ -554,16 +626,20 @@ async def _reject(
     reasons: str,
     rule: str | None,
     note: str | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
     app = case.application
     previous = app.status
     app.status, app.decided_at, app.decided_by = (
         ApplicationStatus.REJECTED,
-        datetime.now(UTC),
+        at or datetime.now(UTC),
         actor,
     )
     app.decision_reason = reasons
-    session.add(case.history(actor, previous, ApplicationStatus.REJECTED, note or reasons, rule))
+    session.add(
+        case.history(actor, previous, ApplicationStatus.REJECTED, note or reasons, rule, at)
+    )
     await session.flush()
     await case.publish(session, ApplicationRejected, rule=rule)
 
@@ -572,7 +648,12 @@ async def _reject(
 
 
 async def _take_effect(
-    session: AsyncSession, case: Case, actor: str, rule: str | None, note: str | None
+    session: AsyncSession,
+    case: Case,
+    actor: str,
+    rule: str | None,
+    note: str | None,
+    at: datetime | None = None,
 ) -> None:
     """An approved application changes the membership (in :mod:`membership.memberships`);
     ``note`` is what the membership's timeline says of it (default: the application's own
@@ -585,7 +666,7 @@ async def _take_effect(
             case.alliance,
             case.organization,
             app,
-            case.change(actor, rule, note or app.decision_reason),
+            case.change(actor, rule, note or app.decision_reason, at),
             issue_certificate=case.flow.issues == "membership_certificate",
         )
     elif kind is ApplicationKind.TIER_CHANGE:
@@ -594,14 +675,14 @@ async def _take_effect(
             session,
             app.membership_id,
             app.tier,
-            case.change(actor, rule, _joined(app.grounds, note)),
+            case.change(actor, rule, _joined(app.grounds, note), at),
         )
     else:
         await memberships.end(
             session,
             app.membership_id,
             ENDS_AS[kind],
-            case.change(actor, rule, _joined(app.grounds, note)),
+            case.change(actor, rule, _joined(app.grounds, note), at),
         )
 
 

@@ -9,7 +9,7 @@ is written by :func:`membership.memberships.demote`.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -145,11 +145,15 @@ async def _count(
         f"{rule.count} consecutive absences from {event.body} meetings ({', '.join(missed)}); "
         f"demoted one tier"
     )
+    # The rule acts on the day of the last missed meeting (a meeting recorded after the fact
+    # demotes as of then), never later than now nor before the member joined.
+    held = datetime.combine(complete[-1][1], time(12), tzinfo=UTC)
+    at = max(min(held, datetime.now(UTC)), member.joined_at)
     await memberships.demote(
         session,
         member,
         alliance,
         below,
-        memberships.Change(CHARTER, rule.source, charter_version, reason),
+        memberships.Change(CHARTER, rule.source, charter_version, reason, at=at),
         meetings=missed,
     )

@@ -60,6 +60,10 @@ class Change:
     charter_version: int
     reason: str | None = None
     application: Application | None = None
+    at: datetime | None = None
+    """When the change took effect, where the secretariat records it after the fact (a
+    decision's ``effectiveOn``) or a rule acted on an earlier day (the last missed meeting);
+    ``None``: now."""
 
 
 async def _write(
@@ -74,19 +78,27 @@ async def _write(
     **extra: object,
 ) -> None:
     """Record one change of ``membership``: its history entry and its event."""
-    session.add(
-        HistoryEntry(
-            alliance_id=alliance.id,
-            membership_id=membership.id,
-            change=what,
-            from_value=old,
-            to_value=new,
-            actor=change.actor,
-            reason=change.reason,
-            rule=change.rule,
-            charter_version=change.charter_version,
+    if change.at is not None and change.at < membership.joined_at:
+        raise DomainError(
+            "a change cannot take effect before the member joined "
+            f"({membership.joined_at.date().isoformat()})",
+            code="BAD_EFFECTIVE_DATE",
+            field="effectiveOn",
         )
+    entry = HistoryEntry(
+        alliance_id=alliance.id,
+        membership_id=membership.id,
+        change=what,
+        from_value=old,
+        to_value=new,
+        actor=change.actor,
+        reason=change.reason,
+        rule=change.rule,
+        charter_version=change.charter_version,
     )
+    if change.at is not None:
+        entry.at = change.at
+    session.add(entry)
     await session.flush()
     organization = await session.get(Organization, membership.organization_id)
     assert organization is not None
@@ -124,9 +136,8 @@ async def admit(
     certificate = None
     if issue_certificate:
         alliance.certificates_issued += 1
-        certificate = (
-            f"{alliance.slug.upper()}-{datetime.now(UTC).year}-{alliance.certificates_issued:04d}"
-        )
+        year = (change.at or datetime.now(UTC)).year
+        certificate = f"{alliance.slug.upper()}-{year}-{alliance.certificates_issued:04d}"
     membership = Membership(
         id=uuid.uuid4(),
         alliance_id=alliance.id,
@@ -140,6 +151,7 @@ async def admit(
         contact_email=application.contact_email,
         application_id=application.id,
         certificate_number=certificate,
+        **({"joined_at": change.at} if change.at is not None else {}),
     )
     session.add(membership)
     application.membership_id = membership.id
@@ -187,7 +199,7 @@ async def end(
     """The membership ends: withdrawn, expelled, or terminated by a rule of the charter."""
     membership, alliance = await active(session, membership_id)
     previous = membership.status
-    membership.status, membership.ended_at = status, datetime.now(UTC)
+    membership.status, membership.ended_at = status, change.at or datetime.now(UTC)
     await _write(
         session,
         membership,

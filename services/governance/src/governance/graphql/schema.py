@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -473,7 +474,20 @@ class Mutation(wg.WorkingGroupMutations):
         )
 
     @strawberry.mutation(description="Close a vote and compute its result (once).")
-    async def close_vote(self, info: Info, stage: strawberry.ID) -> VoteStage:
+    async def close_vote(
+        self,
+        info: Info,
+        stage: strawberry.ID,
+        voted_on: Annotated[
+            date | None,
+            strawberry.argument(
+                description="the day an in-person vote was taken at its meeting, when the "
+                "secretariat records it after the fact (default: now): the motion is decided "
+                "on that day. Not in the future, not before the meeting began, at most 366 "
+                "days back; not for a vote by correspondence"
+            ),
+        ] = None,
+    ) -> VoteStage:
         stage_id = parse_id(stage, "vote")
         async with info.context.tx.use() as session:
             alliance_id = await reading.alliance_of(session, models.Stage, stage_id)
@@ -481,7 +495,7 @@ class Mutation(wg.WorkingGroupMutations):
             raise NotFound("no such vote")
         await staff_of(info, alliance_id)
         async with info.context.tx.use() as session:
-            row = await votes.close(session, stage_id)
+            row = await votes.close(session, stage_id, voted_on=voted_on)
         return VoteStage.from_row(row)
 
     @strawberry.mutation(description="Name (or replace) the representative who holds a seat.")

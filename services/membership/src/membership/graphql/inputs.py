@@ -74,6 +74,12 @@ class DecisionInput:
     decided_on: date
     minutes: str | None = None
     reason: str | None = None
+    effective_on: date | None = strawberry.field(
+        default=None,
+        description="the day the decision took effect, when the secretariat records it after "
+        "the fact (default: now): the membership is admitted, changed or ended on that day. "
+        "Not in the future, not before decidedOn, at most 366 days back",
+    )
 
 
 @strawberry.input

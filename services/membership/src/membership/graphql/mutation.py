@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from datetime import date
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -231,6 +233,7 @@ class Mutation:
                     decided_on=input.decided_on,
                     minutes=input.minutes,
                     reason=input.reason,
+                    effective_on=input.effective_on,
                 ),
             )
         return Application.from_row(row)
@@ -240,11 +243,22 @@ class Mutation:
         "notice of withdrawal (AII Art.15(1)) (secretariat)."
     )
     async def complete_application(
-        self, info: Info, id: strawberry.ID, note: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        note: str | None = None,
+        effective_on: Annotated[
+            date | None,
+            strawberry.argument(
+                description="the day the matter took effect (e.g. the written notice of "
+                "withdrawal was received), when the secretariat records it after the fact; "
+                "default now; not in the future, at most 366 days back"
+            ),
+        ] = None,
     ) -> Application:
         async with info.context.tx.use() as session:
             row = await applications.complete(
-                session, info.context.principal, parse_id(id, "application"), note
+                session, info.context.principal, parse_id(id, "application"), note, effective_on
             )
         return Application.from_row(row)
 
