@@ -61,7 +61,8 @@ FIGURES = f"""query($slug: String!, $since: Date!, $until: Date!, $grouping: Gro
       meetingsHeld motionsPassed motionsFailed quorumFailures
       series {{ period meetingsHeld motionsPassed motionsFailed votesClosed quorumFailures
         turnout }}
-      bodies {{ body year held minimum }} }}
+      bodies {{ body year held minimum }}
+      workingGroups {{ active members meetingsHeld }} }}
     financeFigures(since: $since, until: $until, grouping: $grouping) {{
       fees {{ period invoices invoiced {{ {MONEY} }} payments paid {{ {MONEY} }} }}
       overdue {{ invoices outstanding {{ {MONEY} }} }} }} }} }}"""
@@ -127,6 +128,10 @@ def test_a_year_of_history_fills_every_figure_of_the_dashboard_across_the_months
         assert len(turnouts) >= 4 and min(turnouts) < 0.5 < max(turnouts) <= 1
         council = [b for b in g["bodies"] if b["body"] == "COUNCIL"]
         assert all(b["held"] >= 4 for b in council if b["year"] == today.year)
+        # AITISA: a working group of five, founded and meeting twice since (Art.4, Art.10(1)).
+        groups = g["workingGroups"]
+        expected = (1, 5, 2) if template == "aitisa" else (0, 0, 0)
+        assert (groups["active"], groups["members"], groups["meetingsHeld"]) == expected
         # Fees invoiced, paid over several months, some overdue.
         assert sum(p["invoices"] for p in f["fees"]) >= 10
         assert len({p["period"] for p in f["fees"] if p["payments"]}) >= 3, f["fees"]

@@ -301,6 +301,8 @@ def _seed_one(
         past = _History(client, jwt_secret, slug, template, staff, today)
         past.departures(contacts, admitted)
         past.meetings()
+        if BodyId.WORKING_GROUP in past.charter.bodies:
+            past.working_group()
         past.fees()
 
 
@@ -520,6 +522,152 @@ class _History:
                         {"s": stage, "t": seat["id"], "c": "YES" if k < yes else "NO"},
                     )
                 self.client.run(self.staff, CLOSE_VOTE, {"s": stage, "d": held_on.isoformat()})
+            self.client.run(self.staff, CLOSE_ATTENDANCE, {"g": meeting})
+
+    def _vote(self, motion: str, meeting: str, seats: list[dict[str, str]], on: date) -> None:
+        """Every seat present votes yes on ``motion`` at ``meeting``, held on ``on``."""
+        stage = self.client.run(self.staff, OPEN_VOTE, {"m": motion, "g": meeting})["openVote"][
+            "id"
+        ]
+        for seat in seats:
+            voter = mint(
+                self.secret, sub=seat["holderUserId"], alliances={self.slug: ["contact_person"]}
+            )
+            self.client.run(voter, CAST, {"s": stage, "t": seat["id"], "c": "YES"})
+        self.client.run(self.staff, CLOSE_VOTE, {"s": stage, "d": on.isoformat()})
+
+    def _attend_all(self, meeting: str, seats: list[dict[str, str]]) -> None:
+        self.client.run(
+            self.staff,
+            ATTEND,
+            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in seats]},
+        )
+
+    def working_group(self) -> None:
+        """AITISA: five members apply for a working group (Art.4(1)), the secretariat forwards
+        it, the chair's office meeting approves it (Art.4(2)); its leader convenes the
+        group's meetings since (Art.10(1): at least two a year)."""
+        officers = {"chair": f"{self.slug}-chair"}  # the chair's office (AITISA: its seat)
+        for role, user in officers.items():
+            self.client.run(
+                self.staff,
+                "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
+                {"i": {"alliance": self.slug, "userId": user, "name": role, "role": role}},
+            )
+
+        def office() -> list[dict[str, str]] | None:
+            bodies = self.client.run(self.staff, SEATS, {"s": self.slug})["alliance"]["bodies"]
+            seats: list[dict[str, str]] = next(
+                (b["seats"] for b in bodies if b["kind"] == "CHAIRS_OFFICE"), []
+            )
+            held = [s for s in seats if s["holderUserId"]]
+            return held if officers["chair"] in {s["holderUserId"] for s in held} else None
+
+        office_seats = until(office)
+        members = self.client.run(
+            self.staff,
+            "query($s: String!) { alliance(slug: $s) { members(first: 100) { edges { node { "
+            "organization { id } contactPerson { userId } } } } } }",
+            {"s": self.slug},
+        )["alliance"]["members"]["edges"]
+        five = [
+            (e["node"]["organization"]["id"], e["node"]["contactPerson"]["userId"])
+            for e in members[:5]
+        ]
+        received = months_back(self.today, 9, day=6)
+        group = self.client.run(
+            self.staff,
+            "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) "
+            "{ id } }",
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "nameZh": "智能语音推进组",
+                    "nameEn": "Speech working group",
+                    "kind": "domain",
+                    "leadOrganization": five[0][0],
+                    "initiators": [
+                        {"organization": o, "contactUserId": u, "contactName": "联络人"}
+                        for o, u in five
+                    ],
+                    "positioning": "语音交互标准",
+                    "field": "智能语音",
+                    "currentState": "快速发展",
+                    "necessity": "需要统一标准",
+                    "modeOfOperation": "研讨会",
+                    "overlap": "无",
+                    "receivedOn": received.isoformat(),
+                }
+            },
+        )["applyForWorkingGroup"]["id"]
+        self.client.run(
+            self.staff,
+            "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: true) { id } }",
+            {"g": group},
+        )
+        motion = self.client.run(
+            self.staff,
+            "query($id: ID!) { workingGroup(id: $id) { creationMotion { id } } }",
+            {"id": group},
+        )["workingGroup"]["creationMotion"]["id"]
+        approved_on = received + timedelta(days=9)
+        meeting = self.client.run(
+            self.staff,
+            CONVENE,
+            {
+                "i": {
+                    "alliance": self.slug,
+                    "body": "CHAIRS_OFFICE",
+                    "title": f"{approved_on.year}年{approved_on.month}月理事长办公会",
+                    "mode": "IN_PERSON",
+                    "startsAt": f"{approved_on.isoformat()}T14:00:00+08:00",
+                    "place": "北京",
+                    "agenda": [motion],
+                }
+            },
+        )["conveneMeeting"]["id"]
+        self._attend_all(meeting, office_seats)
+        self._vote(motion, meeting, office_seats, approved_on)
+        self.client.run(self.staff, CLOSE_ATTENDANCE, {"g": meeting})
+
+        lead_org, lead_user = five[0]
+        leader = mint(self.secret, sub=lead_user, alliances={self.slug: ["contact_person"]})
+        self.client.run(
+            leader,
+            "mutation($g: ID!, $o: ID!, $u: String!) { fillWorkingGroupPost(group: $g, "
+            'organization: $o, userId: $u, name: "组长", post: GROUP_LEADER) { id } }',
+            {"g": group, "o": lead_org, "u": lead_user},
+        )
+        seats = self.client.run(
+            self.staff,
+            "query($id: ID!) { workingGroup(id: $id) { members { id holderUserId } } }",
+            {"id": group},
+        )["workingGroup"]["members"]
+        for back, title in ((6, "年度工作计划"), (2, "语音交互标准草案")):
+            on = months_back(self.today, back, day=18)
+            proposal = self.client.run(
+                leader,
+                "mutation($g: ID!, $t: String!) { proposeWorkingGroupMotion(group: $g, "
+                "matter: ORDINARY_RESOLUTION, title: $t) { id } }",
+                {"g": group, "t": title},
+            )["proposeWorkingGroupMotion"]["id"]
+            meeting = self.client.run(
+                leader,
+                "mutation($g: ID!, $i: WorkingGroupMeetingInput!) { conveneWorkingGroupMeeting("
+                "group: $g, input: $i) { id } }",
+                {
+                    "g": group,
+                    "i": {
+                        "title": f"{on.year}年{on.month}月推进组工作会议",
+                        "mode": "IN_PERSON",
+                        "startsAt": f"{on.isoformat()}T09:30:00+08:00",
+                        "place": "北京",
+                        "agenda": [proposal],
+                    },
+                },
+            )["conveneWorkingGroupMeeting"]["id"]
+            self._attend_all(meeting, seats)
+            self._vote(proposal, meeting, seats, on)
             self.client.run(self.staff, CLOSE_ATTENDANCE, {"g": meeting})
 
     def fees(self) -> None:
