@@ -145,10 +145,10 @@ async def _count(
         f"{rule.count} consecutive absences from {event.body} meetings ({', '.join(missed)}); "
         f"demoted one tier"
     )
-    # The rule acts on the day of the last missed meeting (a meeting recorded after the fact
-    # demotes as of then), never later than now nor before the member joined.
+    # The rule acts on the day of the last missed meeting (meetings recorded after the fact
+    # demote as of then); now, if that day is not past or the member joined after it.
     held = datetime.combine(complete[-1][1], time(12), tzinfo=UTC)
-    at = max(min(held, datetime.now(UTC)), member.joined_at)
+    at = held if member.joined_at <= held < datetime.now(UTC) else None
     await memberships.demote(
         session,
         member,
