@@ -21,6 +21,8 @@
 //                               or documentId); ignored, with a warning, in development
 //   CONCORD_DASHBOARD           `1` (default): serve the dashboards page at /dashboard/
 //                               (concord-dashboard.ts, gateway/dashboard/); `0`: not served
+//   CONCORD_METRICS_TOKEN       when set, GET /metrics (Prometheus) answers only
+//                               `Authorization: Bearer <token>` (concord-metrics.ts)
 //   CONCORD_ROUTER_RUNTIME      `1` (default): plan queries with the Rust query planner of
 //                               @graphql-hive/router-runtime; `0`: Hive's JavaScript planner
 //   OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) enables OTLP/HTTP
@@ -41,6 +43,7 @@ import { useConcordSubscriptions } from './concord-subscriptions.ts';
 import { useSubgraphAvailability } from './concord-availability.ts';
 import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
 import { useDashboard } from './concord-dashboard.ts';
+import { useMetricsEndpoint } from './concord-metrics.ts';
 
 const env = process.env;
 
@@ -260,6 +263,21 @@ export const gatewayConfig = defineConfig({
   // (200 once the supergraph is loaded).
   healthCheckEndpoint: '/healthcheck',
   readinessCheckEndpoint: '/readiness',
+  // Prometheus metrics (served at GET /metrics by concord-metrics.ts, behind a token in
+  // production), scraped like the services' (the chart's ServiceMonitor): HTTP requests and
+  // their duration; each operation's duration and its errors by code and phase; each subgraph
+  // call's duration and errors, by subgraph.
+  prometheus: {
+    endpoint: false,
+    metrics: {
+      graphql_yoga_http_duration: true,
+      graphql_envelop_request_duration: true,
+      graphql_envelop_error_result: true,
+      graphql_gateway_fetch_duration: true,
+      graphql_gateway_subgraph_execute_duration: true,
+      graphql_gateway_subgraph_execute_errors: true,
+    },
+  },
   ...(tracingEnabled
     ? {
         openTelemetry: {
@@ -272,6 +290,7 @@ export const gatewayConfig = defineConfig({
       }
     : {}),
   plugins: () => [
+    useMetricsEndpoint({ token: env.CONCORD_METRICS_TOKEN?.trim() || undefined }),
     useDashboard({ enabled: (env.CONCORD_DASHBOARD ?? '1').trim() !== '0' }),
     useTypedErrors({ hideSuggestions: !isDevelopment }),
     useRequestLimits({ maxBytes: intFromEnv('CONCORD_MAX_REQUEST_BYTES', 4 * 1024 * 1024) }),

@@ -675,6 +675,50 @@ def test_health_endpoints(prod_gateway: RunningGateway) -> None:
     assert httpx.get(f"{prod_gateway.base_url}/readiness", timeout=5).status_code == 200
 
 
+def test_the_gateway_exposes_prometheus_metrics_per_operation_and_subgraph(
+    prod_gateway: RunningGateway, subgraphs: Subgraphs
+) -> None:
+    bearer = token(sub="u-1", alliances={"aii": ["secretariat"]})
+    assert post(prod_gateway, "query Listed { alliances { id } }", bearer=bearer).status_code == 200
+    refused = post(prod_gateway, "query Broken { nosuchfield }", bearer=bearer)
+    assert refused.status_code in (200, 400)
+    text = httpx.get(f"{prod_gateway.base_url}/metrics", timeout=5).text
+    series = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1] != "#"}
+    for name in (
+        "graphql_yoga_http_duration_count",
+        "graphql_envelop_request_duration_count",
+        "graphql_envelop_error_result",
+        "graphql_gateway_subgraph_execute_duration_count",
+        "graphql_gateway_fetch_duration_count",
+    ):
+        assert name in series, (name, sorted(series))
+    listed = [line for line in text.splitlines() if 'operationName="Listed"' in line]
+    assert listed, "the operation's name labels its series"
+    assert any('subgraphName="membership"' in line for line in text.splitlines())
+
+
+def test_with_a_metrics_token_only_its_bearer_reads_the_metrics(
+    supergraph: Path, subgraphs: Subgraphs, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with run_gateway(
+        supergraph,
+        jwt_secret=JWT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        environment="production",
+        subgraph_urls={n: subgraphs.url(n) for n in ("membership", "governance")},
+        env={"CONCORD_METRICS_TOKEN": "scrape-me-0123456789"},
+        log_dir=tmp_path_factory.mktemp("gateway-metrics"),
+    ) as gateway:
+        url = f"{gateway.base_url}/metrics"
+        assert httpx.get(url, timeout=5).status_code == 404
+        wrong = {"authorization": "Bearer scrape-me-0123456788"}
+        assert httpx.get(url, headers=wrong, timeout=5).status_code == 404
+        right = httpx.get(url, headers={"authorization": "Bearer scrape-me-0123456789"}, timeout=5)
+        assert right.status_code == 200 and "# TYPE" in right.text
+
+
 def test_gateway_refuses_to_start_without_secrets(supergraph: Path, tmp_path: Path) -> None:
     with (
         pytest.raises(GatewayStartError, match="CONCORD_SIGNING_SECRET is required"),

@@ -242,13 +242,20 @@ def test_service_monitors_scrape_every_service() -> None:
     values = VALUE_SETS["ci/production-values.yaml"]
     docs = render(values)
     monitors = of_kind(docs, "ServiceMonitor")
-    assert set(monitors) == {name(s) for s in SERVICES}
+    assert set(monitors) == {name(s) for s in SERVICES} | {name("gateway")}
     services = of_kind(docs, "Service")
     for monitor_name, monitor in monitors.items():
         spec = monitor["spec"]
         assert set(spec) == {"selector", "namespaceSelector", "endpoints"}
         assert spec["selector"]["matchLabels"] == services[monitor_name]["spec"]["selector"]
-        assert spec["endpoints"] == [{"port": "http", "path": "/metrics", "interval": "30s"}]
+        endpoint = {"port": "http", "path": "/metrics", "interval": "30s"}
+        if monitor_name == name("gateway"):
+            # on the public port: the gateway answers only the Secret's METRICS_TOKEN
+            endpoint["authorization"] = {
+                "type": "Bearer",
+                "credentials": {"name": "concord-prod", "key": "METRICS_TOKEN", "optional": True},
+            }
+        assert spec["endpoints"] == [endpoint]
         assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     # no Service selects the worker pods, which hold the outbox backlog and the consumer lag
     pod_monitors = of_kind(docs, "PodMonitor")
