@@ -11,7 +11,7 @@ CONCORD_CHROMIUM ?= /usr/bin/chromium
 ROLE ?= operator
 ALLIANCE ?=
 
-.PHONY: help deps chromium up down test test-fast test-faults lint schema release-schema token bench chart-examples
+.PHONY: help deps chromium up down test test-fast test-faults test-replicas lint schema release-schema token bench chart-examples
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ test: deps ## run every test (unit, integration, end-to-end, chart) but the faul
 
 test-faults: deps ## the platform under load and faults (replicas, NATS down, SIGKILL, parked events, a NATS cluster); figures printed
 	$(RUN) pytest -p no:cacheprovider -m faults -s tests/faults $(PYTEST_ARGS)
+
+# test_make_up_anywhere starts its own `make up` in a copy of the checkout: it does not run on
+# the replicated platform, and `make test` runs it already.
+test-replicas: deps ## the end-to-end suite against two API replicas and two worker processes of every service
+	CONCORD_E2E_REPLICAS=2 CONCORD_E2E_WORKERS=2 $(RUN) pytest -p no:cacheprovider -m e2e tests/e2e \
+	  --deselect tests/e2e/test_make_up_anywhere.py $(PYTEST_ARGS)
 
 test-fast: deps ## every test but the end-to-end ones (the inner loop)
 	$(RUN) pytest -p no:cacheprovider -m "not e2e and not faults" $(PYTEST_ARGS)
