@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from finance import budgets, matters, models, queries
-from finance.graphql.figures import FinanceFigures
+from finance.graphql.figures import BudgetFigures, FinanceFigures, budget_for_alliance
 from finance.graphql.figures import for_alliance as figures_for_alliance
 from finance.graphql.money import Currency, Money, minor_of
 from finance.kinds import BudgetStatus as BudgetStatusEnum
@@ -170,6 +170,14 @@ class Alliance:
         self, info: Info, since: date, until: date, grouping: Grouping = Grouping.MONTH
     ) -> FinanceFigures:
         return await figures_for_alliance(info, self.id, since, until, grouping)
+
+    @strawberry.field(
+        description="Budget execution (预算执行) of the approved annual budget of a fiscal year: "
+        "budgeted against actual per account and fund, per currency (staff and the operator). "
+        "Batched over the request's alliances."
+    )
+    async def budget_figures(self, info: Info, fiscal_year: int) -> BudgetFigures:
+        return await budget_for_alliance(info, self.id, fiscal_year)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Alliance:

@@ -1,19 +1,21 @@
-"""Finance's dashboard figures in GraphQL: ``Alliance.financeFigures`` (batched across
-alliances) and ``Query.financeFigures`` (the platform's total). Translation only: the
-aggregates are in ``finance.figures``."""
+"""Finance's dashboard figures in GraphQL: ``Alliance.financeFigures`` and
+``Alliance.budgetFigures`` (batched across alliances), ``Query.financeFigures`` and
+``Query.budgetFigures`` (the platform's total). Translation only: the aggregates are in
+``finance.figures``."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import strawberry
 
 from finance import figures
 from finance.graphql.money import Money
-from servicekit.figures import Grouping
+from servicekit.errors import DomainError
+from servicekit.figures import Grouping, Window
 from servicekit.graphql import Info
-from servicekit.graphql.figures import alliance_figures, platform_figures, window_of
-from servicekit.graphql.ids import parse_id
+from servicekit.graphql.figures import Figures, window_of
 
 
 @strawberry.type(description="Membership fees of one period in one currency.")
@@ -42,13 +44,11 @@ class FinanceFigures:
     overdue: list[OverdueFees]
 
     @classmethod
-    def of(
-        cls, found: figures.FinanceFigures, since: date, until: date, grouping: Grouping
-    ) -> FinanceFigures:
+    def of(cls, found: figures.FinanceFigures, window: Window) -> FinanceFigures:
         return cls(
-            since=since,
-            until=until,
-            grouping=grouping,
+            since=window.since,
+            until=window.until,
+            grouping=window.grouping,
             fees=[
                 FeesPeriod(
                     period=f.period,
@@ -68,14 +68,82 @@ class FinanceFigures:
         )
 
 
+@strawberry.type(description="One line of the approved annual budget: budgeted against actual.")
+class BudgetLineFigures:
+    code: str = strawberry.field(description="the account's code")
+    name_zh: str
+    name_en: str
+    kind: str = strawberry.field(description="income | expense | ...")
+    fund: str | None = strawberry.field(
+        description="the fund the line is for; null: the line counts every fund's postings"
+    )
+    restriction: str | None = strawberry.field(description="unrestricted | earmarked")
+    budgeted: Money
+    actual: Money = strawberry.field(description="posted this fiscal year, so far")
+    remaining: Money
+    rate: Decimal | None = strawberry.field(
+        description="actual / budgeted, 4 places; null: nothing budgeted"
+    )
+
+
+@strawberry.type(
+    description="预算执行: an alliance's (or the platform's) approved annual budgets against the "
+    "books, per account, fund and currency (never summed across currencies)."
+)
+class BudgetFigures:
+    fiscal_year: int
+    lines: list[BudgetLineFigures]
+
+    @classmethod
+    def of(cls, found: list[figures.BudgetLineFigure], fiscal_year: int) -> BudgetFigures:
+        return cls(
+            fiscal_year=fiscal_year,
+            lines=[
+                BudgetLineFigures(
+                    code=r.code,
+                    name_zh=r.name_zh,
+                    name_en=r.name_en,
+                    kind=r.kind,
+                    fund=r.fund,
+                    restriction=r.restriction,
+                    budgeted=Money.of(r.budgeted_minor, r.currency),
+                    actual=Money.of(r.actual_minor, r.currency),
+                    remaining=Money.of(r.budgeted_minor - r.actual_minor, r.currency),
+                    rate=(Decimal(r.actual_minor) / Decimal(r.budgeted_minor)).quantize(
+                        Decimal("0.0001")
+                    )
+                    if r.budgeted_minor
+                    else None,
+                )
+                for r in found
+            ],
+        )
+
+
+def fiscal_year_of(year: int) -> int:
+    if not 2000 <= year <= 2200:
+        raise DomainError(
+            "the fiscal year must be between 2000 and 2200",
+            code="BAD_USER_INPUT",
+            field="fiscalYear",
+        )
+    return year
+
+
+FINANCE = Figures("finance", figures.finance_figures, FinanceFigures.of)
+BUDGET = Figures("budget", figures.budget_execution, BudgetFigures.of)
+
+
 async def for_alliance(
     info: Info, alliance_id: strawberry.ID, since: date, until: date, grouping: Grouping
 ) -> FinanceFigures:
-    window = window_of(since, until, grouping)
-    found = await alliance_figures(
-        info, "finance", parse_id(alliance_id), window, figures.finance_figures
-    )
-    return FinanceFigures.of(found, since, until, grouping)
+    return await FINANCE.of_alliance(info, alliance_id, window_of(since, until, grouping))
+
+
+async def budget_for_alliance(
+    info: Info, alliance_id: strawberry.ID, fiscal_year: int
+) -> BudgetFigures:
+    return await BUDGET.of_alliance(info, alliance_id, fiscal_year_of(fiscal_year))
 
 
 @strawberry.type
@@ -87,6 +155,12 @@ class FiguresQuery:
     async def finance_figures(
         self, info: Info, since: date, until: date, grouping: Grouping = Grouping.MONTH
     ) -> FinanceFigures:
-        window = window_of(since, until, grouping)
-        found = await platform_figures(info, window, figures.finance_figures)
-        return FinanceFigures.of(found, since, until, grouping)
+        return await FINANCE.of_platform(info, window_of(since, until, grouping))
+
+    @strawberry.field(
+        description="Budget execution of every alliance the caller may see, together (the "
+        "operator: the platform; an alliance's staff: their alliances), per account, fund and "
+        "currency, for one fiscal year."
+    )
+    async def budget_figures(self, info: Info, fiscal_year: int) -> BudgetFigures:
+        return await BUDGET.of_platform(info, fiscal_year_of(fiscal_year))

@@ -9,11 +9,10 @@ from datetime import date
 import strawberry
 
 from governance import figures
-from servicekit.figures import Grouping
+from servicekit.figures import Grouping, Window
 from servicekit.graphql import Info
-from servicekit.graphql.figures import alliance_figures, platform_figures, window_of
+from servicekit.graphql.figures import Figures, window_of
 from servicekit.graphql.glossary import BodyKind
-from servicekit.graphql.ids import parse_id
 
 
 @strawberry.type(description="One period of a window: meetings held, motions and votes decided.")
@@ -73,13 +72,11 @@ class GovernanceFigures:
     working_groups: WorkingGroupFigures
 
     @classmethod
-    def of(
-        cls, found: figures.GovernanceFigures, since: date, until: date, grouping: Grouping
-    ) -> GovernanceFigures:
+    def of(cls, found: figures.GovernanceFigures, window: Window) -> GovernanceFigures:
         return cls(
-            since=since,
-            until=until,
-            grouping=grouping,
+            since=window.since,
+            until=window.until,
+            grouping=window.grouping,
             open_motions=found.open_motions,
             meetings_held=found.total("meetings_held"),
             motions_passed=found.total("motions_passed"),
@@ -122,14 +119,13 @@ class GovernanceFigures:
         )
 
 
+GOVERNANCE = Figures("governance", figures.governance_figures, GovernanceFigures.of)
+
+
 async def for_alliance(
     info: Info, alliance_id: strawberry.ID, since: date, until: date, grouping: Grouping
 ) -> GovernanceFigures:
-    window = window_of(since, until, grouping)
-    found = await alliance_figures(
-        info, "governance", parse_id(alliance_id), window, figures.governance_figures
-    )
-    return GovernanceFigures.of(found, since, until, grouping)
+    return await GOVERNANCE.of_alliance(info, alliance_id, window_of(since, until, grouping))
 
 
 @strawberry.type
@@ -141,6 +137,4 @@ class FiguresQuery:
     async def governance_figures(
         self, info: Info, since: date, until: date, grouping: Grouping = Grouping.MONTH
     ) -> GovernanceFigures:
-        window = window_of(since, until, grouping)
-        found = await platform_figures(info, window, figures.governance_figures)
-        return GovernanceFigures.of(found, since, until, grouping)
+        return await GOVERNANCE.of_platform(info, window_of(since, until, grouping))

@@ -10,10 +10,9 @@ import strawberry
 
 from membership import figures
 from membership.graphql.common import ApplicationKind, ApplicationStatus, MembershipTier, TierCount
-from servicekit.figures import Grouping
+from servicekit.figures import Grouping, Window
 from servicekit.graphql import Info
-from servicekit.graphql.figures import alliance_figures, platform_figures, window_of
-from servicekit.graphql.ids import parse_id
+from servicekit.graphql.figures import Figures, window_of
 
 
 @strawberry.type(description="How many members come from one country.")
@@ -98,7 +97,7 @@ class MembershipFigures:
     pending_total: int
 
     @classmethod
-    def of(cls, f: figures.MembershipFigures) -> MembershipFigures:
+    def of(cls, f: figures.MembershipFigures, window: Window | None = None) -> MembershipFigures:
         return cls(
             members=f.members,
             by_tier=[
@@ -120,17 +119,13 @@ class MembershipFigures:
         )
 
 
-WINDOW_HELP = "first day of the window (UTC)"
+MEMBERSHIP = Figures("membership", figures.membership_figures, MembershipFigures.of)
 
 
 async def for_alliance(
     info: Info, alliance_id: strawberry.ID, since: date, until: date, grouping: Grouping
 ) -> MembershipFigures:
-    window = window_of(since, until, grouping)
-    found = await alliance_figures(
-        info, "membership", parse_id(alliance_id, "alliance"), window, figures.membership_figures
-    )
-    return MembershipFigures.of(found)
+    return await MEMBERSHIP.of_alliance(info, alliance_id, window_of(since, until, grouping))
 
 
 @strawberry.type
@@ -142,7 +137,4 @@ class FiguresQuery:
     async def membership_figures(
         self, info: Info, since: date, until: date, grouping: Grouping = Grouping.MONTH
     ) -> MembershipFigures:
-        window = window_of(since, until, grouping)
-        return MembershipFigures.of(
-            await platform_figures(info, window, figures.membership_figures)
-        )
+        return await MEMBERSHIP.of_platform(info, window_of(since, until, grouping))
