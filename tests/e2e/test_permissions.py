@@ -271,6 +271,10 @@ MATRIX: dict[str, Entry] = {
         '{ financeFigures(since: "2026-01-01", until: "2026-12-31") { fees { invoices } } }',
         row(OK, OK, OK, REFUSED, REFUSED, REFUSED, OK, REFUSED),
     ),
+    "Query.budgetFigures": Entry(
+        "{ budgetFigures(fiscalYear: 2026) { fiscalYear lines { code } } }",
+        row(OK, OK, OK, REFUSED, REFUSED, REFUSED, OK, REFUSED),
+    ),
     "Query.membershipAuditLog": _log("membership"),
     "Query.governanceAuditLog": _log("governance"),
     "Query.financeAuditLog": _log("finance"),
