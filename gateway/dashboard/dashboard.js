@@ -26,7 +26,7 @@
     }
   }
 }`;
-  const ALLIANCE = `query DashboardAlliance($slug: String!, $since: Date!, $until: Date!, $grouping: Grouping!) {
+  const ALLIANCE = `query DashboardAlliance($slug: String!, $since: Date!, $until: Date!, $grouping: Grouping!, $fiscalYear: Int!) {
   alliance(slug: $slug) {
     id slug nameZh nameEn
     membershipFigures(since: $since, until: $until, grouping: $grouping) {
@@ -44,6 +44,10 @@
     financeFigures(since: $since, until: $until, grouping: $grouping) {
       fees { period invoices invoiced { ${MONEY} } payments paid { ${MONEY} } }
       overdue { invoices outstanding { ${MONEY} } }
+    }
+    budgetFigures(fiscalYear: $fiscalYear) {
+      fiscalYear
+      lines { code nameZh nameEn fund restriction budgeted { ${MONEY} } actual { ${MONEY} } remaining { ${MONEY} } rate }
     }
   }
 }`;
@@ -514,8 +518,37 @@
         ['currency', 'invoices', 'outstanding'].map(col),
         f.overdue.map((o) => [o.outstanding.currency, o.invoices, Number(o.outstanding.amount)]),
       ),
+      budgetTable(a.budgetFigures),
     );
     return main;
+  }
+
+  /** Budget execution (预算执行) of the fiscal year the window ends in: the approved annual
+   * budget against the books, per account and fund, per currency (Alliance.budgetFigures). */
+  function budgetTable(b) {
+    const col = (key) => ({ key, label: t(key) });
+    const percent = (rate) => {
+      if (rate === null) return '';
+      const [whole, frac = ''] = rate.replace('-', '').split('.');
+      const digits = String(BigInt(whole + frac.padEnd(4, '0'))).padStart(3, '0');
+      return `${rate.startsWith('-') ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}%`;
+    };
+    return table(
+      'budget',
+      `${t('tableBudget')} ${b.fiscalYear}`,
+      ['account', 'accountName', 'fund', 'restriction', 'currency', 'budgeted', 'actual', 'remaining', 'rate'].map(col),
+      b.lines.map((l) => [
+        l.code,
+        state.lang === 'zh' ? l.nameZh : l.nameEn,
+        l.fund ?? t('allFunds'),
+        l.restriction ? t(l.restriction) : '',
+        l.budgeted.currency,
+        Number(l.budgeted.amount),
+        Number(l.actual.amount),
+        Number(l.remaining.amount),
+        percent(l.rate),
+      ]),
+    );
   }
 
   function openVotesBlock(alliance) {
@@ -680,7 +713,7 @@
       const asked = performance.now();
       const data =
         state.route.page === 'alliance'
-          ? await graphql(ALLIANCE, { ...variables, slug: state.route.slug })
+          ? await graphql(ALLIANCE, { ...variables, slug: state.route.slug, fiscalYear: Number(state.until.slice(0, 4)) })
           : await graphql(OVERVIEW, variables);
       state.openVotes =
         state.route.page === 'alliance' && data.alliance

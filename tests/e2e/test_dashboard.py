@@ -1,6 +1,7 @@
 """The dashboards page (gateway/dashboard/, served by the gateway at /dashboard/) in headless
 Chromium: signed in with a minted token, it shows the figures the API answers that caller,
-in Chinese and in English, and each table downloads as the same spreadsheet (issue 12).
+in Chinese and in English, and each table downloads as the same spreadsheet (issue 12); the
+alliance page's budget execution is the council's approved budget against the books.
 
 The page reads only the gateway's GraphQL; these tests ask the API the same questions with the
 same token and window and compare what the page shows with the answer.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from devkit.local.platform import Platform
 from membership.demo import seed
 from servicekit.auth.devtoken import mint
 from tests.e2e.alliances import YEAR, ChinaAsean
-from tests.e2e.client import Caller
+from tests.e2e.client import Caller, until
 
 ALLIANCES = [
     ("dash-aii", "看板工业互联网联盟", "Dashboard Industrial Internet Alliance", "aii"),
@@ -444,3 +446,72 @@ def test_an_open_vote_shows_its_turnout_live_on_the_alliance_page(
     cast(2, "YES")
     expect(row.locator('td[data-col="ballots"]')).to_have_text("3", timeout=10_000)
     expect(row.locator('td[data-col="yes"]')).to_have_text("2")
+
+
+BUDGET_FIGURES = """query($slug: String!, $y: Int!) { alliance(slug: $slug) {
+  budgetFigures(fiscalYear: $y) { fiscalYear lines { code nameZh nameEn fund restriction
+    budgeted { amount currency } actual { amount currency } remaining { amount currency }
+    rate } } } }"""
+
+
+def test_an_alliance_page_shows_its_approved_budget_against_the_books_per_line_and_fund(
+    platform: Platform, page: Page, artifacts_dir: Path
+) -> None:
+    """China-ASEAN Art.27: the council approves the annual budget; the page shows each line
+    (account and fund) budgeted against what the books hold, as the API answers it."""
+    this_year = datetime.now(UTC).year
+    alliance = ChinaAsean(platform, directors=3)
+    budget = alliance.budget(this_year)
+    assert alliance.council_vote(alliance.pending_motion(set()), yes=3)["passed"]
+
+    def approved() -> bool:
+        found = alliance.clerk.data("query($b: ID!) { budget(id: $b) { status } }", {"b": budget})
+        return bool(found["budget"]["status"] == "APPROVED")
+
+    until(approved, within=90)
+    alliance.clerk.data(
+        "mutation($i: ExpenseInput!) { recordExpense(input: $i) { id } }",
+        {
+            "i": {
+                "alliance": alliance.slug,
+                "use": "OFFICE",
+                "amount": "1234.50",
+                "date": datetime.now(UTC).date().isoformat(),
+                "payee": "办公用品公司",
+                "memo": "办公费",
+            }
+        },
+    )
+
+    token = operator_token(platform)
+    sign_in(page, platform, token)
+    page.goto(platform.dashboard_url + f"#/alliance/{alliance.slug}")
+    expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+    year = int(window(page)["until"][:4])
+    assert year == this_year
+    figures = api(platform, token, BUDGET_FIGURES, {"slug": alliance.slug, "y": year})
+    lines = figures["alliance"]["budgetFigures"]["lines"]
+    # the lines the test budgeted (ChinaAsean.budget: no fund named) and the expense it posted
+    assert [
+        (x["code"], x["fund"], x["budgeted"]["amount"], x["actual"]["amount"]) for x in lines
+    ] == [
+        ("510101", None, "120000.00", "0.00"),
+        ("520101", None, "30000.00", "1234.50"),
+    ]
+    shown = table_rows(page, "budget")
+    assert len(shown) == len(lines)
+    for row, line in zip(shown, lines, strict=True):
+        assert row["account"] == line["code"]
+        assert row["fund"] in ((line["fund"],) if line["fund"] else ("全部基金", "All funds"))
+        assert row["currency"] == line["budgeted"]["currency"]
+        for key in ("budgeted", "actual", "remaining"):
+            assert Decimal(row[key]) == Decimal(line[key]["amount"]), key
+        assert Decimal(row["rate"].rstrip("%")) == Decimal(line["rate"]) * 100
+    page.screenshot(path=artifacts_dir / "dashboard-budget.png", full_page=True)
+
+    sheet = download(page, "budget")
+    assert sheet[0] == page.locator('table[data-table="budget"] thead th').all_inner_texts()
+    assert [[str(v) if v is not None else "" for v in line] for line in sheet[1:]] == [
+        list(r.values()) for r in shown
+    ]
+    assert all(isinstance(line[5], int | float) for line in sheet[1:])  # numbers stay numbers
