@@ -593,6 +593,12 @@ MATRIX.update(
             row(OK, OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED),
             lambda w: {"s": _open_vote(w)},
         ),
+        # who may read the meeting (Query.meeting) may follow its quorum; the others: NOT_FOUND
+        "Subscription.meetingQuorum": Entry(
+            "subscription($g: ID!) { meetingQuorum(meeting: $g) { attendanceClosed } }",
+            row(OK, OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED),
+            lambda w: {"g": _meeting(w)},
+        ),
         # everyone may listen, and hears only their own new notices: nothing here, where no
         # notice is filed for them (tests/e2e/test_subscriptions.py: one is, and only its
         # recipient hears of it)

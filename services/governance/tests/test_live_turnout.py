@@ -129,3 +129,73 @@ async def test_another_alliances_vote_and_a_malformed_id_are_refused_with_a_type
             result = await refused.next()
             assert result["data"] is None
             assert [e["extensions"]["code"] for e in result["errors"]] == [code], result
+
+
+QUORUM = """subscription($g: ID!) { meetingQuorum(meeting: $g) { meetingId attendanceClosed
+  quorum { seats present proxies quorate needed rule } } }"""
+
+
+async def quorum(live: LiveSubscription) -> dict[str, Any]:
+    result = await live.next()
+    assert not result.get("errors"), result
+    found: dict[str, Any] = result["data"]["meetingQuorum"]
+    return found
+
+
+async def test_a_meetings_quorum_is_followed_as_attendance_is_recorded_until_it_closes(
+    live: Served, nats_url: str
+) -> None:
+    """AII Art.23: the council is quorate with two thirds of its directors present (6 of 9)."""
+    world = World(SubgraphClient(live.app), nats_url, f"aii-{uuid.uuid4().hex[:8]}", "aii")
+    await world.adopt()
+    await world.admit(DIRECTORS)
+    seats = await world.seats("COUNCIL", 9)
+    meeting = await world.convene("COUNCIL", agenda=[])
+    async with subscription(live, QUORUM, {"g": meeting}, claims=staff(world.slug)) as following:
+        now = await quorum(following)
+        assert (now["meetingId"], now["attendanceClosed"]) == (meeting, False)
+        assert now["quorum"] == {
+            "seats": 9,
+            "present": 0,
+            "proxies": 0,
+            "quorate": False,
+            "needed": 6,
+            "rule": "AII Art.23",
+        }
+        present = [{"seat": s["id"], "status": "PRESENT"} for s in seats[:5]]
+        assert not (await world.attend(meeting, present)).get("errors")
+        while (now := await quorum(following))["quorum"]["present"] < 5:
+            pass
+        assert not now["quorum"]["quorate"]
+        assert not (
+            await world.attend(meeting, [{"seat": seats[5]["id"], "status": "PRESENT"}])
+        ).get("errors")
+        while (now := await quorum(following))["quorum"]["present"] < 6:
+            pass
+        assert now["quorum"]["quorate"]
+        # Recorded again as absent: the quorum follows it back down.
+        absent = [{"seat": seats[5]["id"], "status": "ABSENT"}]
+        assert not (await world.attend(meeting, absent)).get("errors")
+        assert (await quorum(following))["quorum"]["quorate"] is False
+        closed = await world.raw(
+            "mutation($g: ID!) { closeAttendance(meeting: $g) { id } }", {"g": meeting}
+        )
+        assert not closed.get("errors"), closed
+        last = await quorum(following)
+        assert last["attendanceClosed"] and last["quorum"]["present"] == 5
+        assert (await following.message())["type"] == "complete"
+
+
+async def test_another_alliances_meeting_cannot_be_followed(live: Served, nats_url: str) -> None:
+    world = World(SubgraphClient(live.app), nats_url, f"aii-{uuid.uuid4().hex[:8]}", "aii")
+    await world.adopt()
+    meeting = await world.convene("COUNCIL", agenda=[])
+    outsider = staff(f"other-{uuid.uuid4().hex[:6]}")
+    for claims, variables, code in (
+        (outsider, {"g": meeting}, "NOT_FOUND"),
+        (staff(world.slug), {"g": "not-an-id"}, "BAD_USER_INPUT"),
+    ):
+        async with subscription(live, QUORUM, variables, claims=claims) as refused:
+            result = await refused.next()
+            assert result["data"] is None
+            assert [e["extensions"]["code"] for e in result["errors"]] == [code], result

@@ -150,6 +150,27 @@ async def turnout_probe(session: AsyncSession, stage_id: uuid.UUID) -> tuple[str
     return (row[0], int(row[1])) if row is not None else (None, 0)
 
 
+async def quorum_probe(session: AsyncSession, meeting_id: uuid.UUID) -> tuple[object, ...]:
+    """What changes when a meeting's quorum can: whether its attendance is closed, how many
+    seats are recorded and as what, and the latest recording (an entry changed back to what
+    it was is a new recording), for the poller of ``meetingQuorum`` (one statement)."""
+    closed = (
+        sa.select(Meeting.attendance_closed_at).where(Meeting.id == meeting_id).scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            sa.select(
+                closed,
+                sa.func.count(),
+                sa.func.count().filter(Attendance.status == "present"),
+                sa.func.count().filter(Attendance.status == "proxy"),
+                sa.func.max(Attendance.recorded_at),
+            ).where(Attendance.meeting_id == meeting_id)
+        )
+    ).one()
+    return tuple(row)
+
+
 async def ballot_lists(session: AsyncSession, stage_ids: Sequence[uuid.UUID]) -> list[list[Ballot]]:
     """The published ballot lists of closed stages, in the order cast."""
     rows = (

@@ -21,11 +21,13 @@ from governance.graphql.types import (
     BallotReceipt,
     Meeting,
     Motion,
+    Quorum,
     Seat,
     Turnout,
     VoteResult,
     VoteStage,
     loader,
+    quorum_from,
     turnout_of,
 )
 from servicekit.figures import Grouping
@@ -576,6 +578,15 @@ class LiveTurnout:
     result: VoteResult | None = strawberry.field(description="once the vote has closed")
 
 
+@strawberry.type(description="A meeting's quorum as its attendance is recorded.")
+class LiveQuorum:
+    meeting_id: strawberry.ID
+    attendance_closed: bool
+    quorum: Quorum | None = strawberry.field(
+        description="as Meeting.quorum: none where the body's rule sets no quorum"
+    )
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -616,6 +627,47 @@ class Subscription:
                     yield now
                     shown = now
                 if found.status == "closed":
+                    return
+                await heard.batch()
+
+    @strawberry.subscription(
+        description="A meeting's quorum now, then again as its attendance is recorded (looked "
+        "at four times a second), with the rule and article; the last one when the secretariat "
+        "closes the attendance, and then the end. Whoever may read the meeting may follow it."
+    )
+    async def meeting_quorum(
+        self, info: Info, meeting: strawberry.ID
+    ) -> AsyncGenerator[LiveQuorum, None]:
+        meeting_id = parse_id(meeting, "meeting")
+        database = info.context.tx.database
+
+        async def probe() -> tuple[object, ...]:
+            # Shared by every follower of the meeting on this replica, and never shown.
+            async with database.transaction(TenantScope.everything()) as session:
+                return await reading.quorum_probe(session, meeting_id)
+
+        shown: LiveQuorum | None = None
+        async with hub(info).watch("quorum", str(meeting_id), probe, every=TURNOUT_EVERY) as heard:
+            while True:
+                async with live_transaction(info) as session:
+                    # The caller's scope: row-level security decides who sees the meeting.
+                    found = (await reading.by_ids(session, models.Meeting, [meeting_id]))[0]
+                    if found is None:
+                        raise NotFound("no such meeting")
+                    assert isinstance(found, models.Meeting)
+                    [tally] = await meetings.tallies(session, [found])
+                    rules = (await charters.in_force_of(session, [found.alliance_id]))[0]
+                if rules is None:
+                    raise NotFound("governance has not received this alliance's charter yet")
+                now = LiveQuorum(
+                    meeting_id=strawberry.ID(str(found.id)),
+                    attendance_closed=found.attendance_closed_at is not None,
+                    quorum=quorum_from(rules[1], found.body, tally),
+                )
+                if now != shown:
+                    yield now
+                    shown = now
+                if now.attendance_closed:
                     return
                 await heard.batch()
 
