@@ -13,10 +13,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 
 from devkit.local.platform import Platform
@@ -25,6 +29,7 @@ from tests.e2e.client import Caller, until
 
 pytestmark = pytest.mark.e2e
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLOSED_YEAR = datetime.now(UTC).year - 1
 """The year whose final accounts are drawn up and audited (closed during the test)."""
 THIS_YEAR = datetime.now(UTC).year
@@ -400,3 +405,135 @@ def test_a_groups_budget_is_not_approved_in_finance_without_the_chairs_office(
 
     assert until(decided, within=90) == "REJECTED"
     assert aitisa.clerk.data(BUDGET, {"id": budget})["budget"]["approvedAt"] is None
+
+
+FUNDS = """query($a: String!) { books(alliance: $a) { funds { code balance { amount } } } }"""
+REPORTS = """query($a: String!, $y: Int!) { books(alliance: $a) {
+  trialBalance(fiscalYear: $y) { lines { code debit { amount } credit { amount }
+    balance { amount } } spreadsheet { filename mediaType contentBase64 } }
+  fundBalances { funds { code balance { amount } income { amount } expense { amount } }
+    spreadsheet { filename mediaType contentBase64 } }
+  incomeBySource(fiscalYear: $y) { lines { code amount { amount } }
+    spreadsheet { filename mediaType contentBase64 } }
+  budgetExecution(fiscalYear: $y) { lines { code fund budgeted { amount } actual { amount }
+    remaining { amount } } spreadsheet { filename mediaType contentBase64 } } } }"""
+
+
+def _balances(ca: ChinaAsean) -> dict[str, str]:
+    found = ca.clerk.data(FUNDS, {"a": ca.slug})["books"]["funds"]
+    return {f["code"]: f["balance"]["amount"] for f in found}
+
+
+def _sheet_rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows under the two heading rows of a report's XLSX, as a clerk's Excel shows them."""
+    sheet = report["spreadsheet"]
+    assert sheet["mediaType"] == XLSX and sheet["filename"].endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sheet["contentBase64"])))
+    assert book.active is not None
+    return [tuple(r) for r in book.active.iter_rows(min_row=4, values_only=True)]
+
+
+def _same_figures(lines: list[dict[str, Any]], rows: list[tuple[Any, ...]], key: str) -> None:
+    """Each line of the API is a row of the sheet (found by its code) with the same amounts."""
+    assert len(rows) >= len(lines)
+    for line in lines:
+        matching = [r for r in rows if line[key] in r]
+        assert matching, (line, rows)
+        amounts = {Decimal(str(v)) for r in matching for v in r if isinstance(v, int | float)}
+        for field, value in line.items():
+            if isinstance(value, dict) and "amount" in value:
+                assert Decimal(value["amount"]) in amounts, (line[key], field, value, matching)
+
+
+def test_a_budget_the_council_passes_is_spent_from_its_funds_and_every_report_downloads(
+    china_asean: ChinaAsean,
+) -> None:
+    """China–ASEAN Art.24–27: a government grant kept in its own fund (专款专用, 专账管理) pays
+    only for its purpose and never below zero; the council's budget is executed against the
+    books; the trial balance, fund balances, income by source and budget execution each
+    download as a spreadsheet showing the API's figures."""
+    ca, year = china_asean, THIS_YEAR
+    ca.clerk.data(
+        "mutation($i: CreateFundInput!) { createFund(input: $i) { code restriction } }",
+        {
+            "i": {
+                "alliance": ca.slug,
+                "code": "gx-grant",
+                "nameZh": "自治区数字经济专项资金",
+                "nameEn": "Guangxi digital economy grant",
+                "source": "GOVERNMENT_GRANT",
+                "purposes": ["TECHNOLOGY_RESEARCH"],
+                "rules": "桂工信数字〔2026〕12号",
+            }
+        },
+    )
+    for source, amount, fund in (("GOVERNMENT_GRANTS", "100000.00", "gx-grant"),
+                                 ("MEMBERSHIP_FEES", "20000.00", None)):  # fmt: skip
+        ca.clerk.data(
+            INCOME,
+            {
+                "i": {
+                    "alliance": ca.slug,
+                    "source": source,
+                    "amount": amount,
+                    "date": f"{year}-02-01",
+                    "payer": "广西壮族自治区工业和信息化厅" if fund else "东盟理事单位",
+                    "memo": "专项资金拨付" if fund else "会费",
+                    **({"fund": fund} if fund else {}),
+                }
+            },
+        )
+    budget = ca.clerk.data(
+        "mutation($a: String!, $y: Int!) { createBudget(alliance: $a, fiscalYear: $y) { id } }",
+        {"a": ca.slug, "y": year},
+    )["createBudget"]["id"]
+    for account, amount, fund in (("510102", "80000", "gx-grant"), ("510101", "15000", None)):
+        ca.clerk.data(
+            "mutation($b: ID!, $a: String!, $m: Decimal!, $f: String) { setBudgetLine("
+            "budgetId: $b, account: $a, amount: $m, fund: $f) { id } }",
+            {"b": budget, "a": account, "m": amount, "f": fund},
+        )
+    ca.clerk.data("mutation($b: ID!) { submitBudget(budgetId: $b) { status } }", {"b": budget})
+    motion = ca.pending_motion(set())
+    assert ca.council_vote(motion, yes=3, title=f"{year}年度预算审议")["passed"]
+    until(lambda: ca.clerk.data(BUDGET, {"id": budget})["budget"]["status"] == "APPROVED" or None)
+
+    spend = {"alliance": ca.slug, "fund": "gx-grant", "date": f"{year}-03-01",
+             "payee": "某数字经济研究院", "memo": "关键技术攻关"}  # fmt: skip
+    before = _balances(ca)
+    wrong_use = ca.clerk.execute(EXPENSE, {"i": {**spend, "use": "OFFICE", "amount": "10.00"}})
+    assert codes(wrong_use) == ["FUND_PURPOSE"]
+    too_much = {**spend, "use": "TECHNOLOGY_RESEARCH", "amount": "100000.01"}
+    assert codes(ca.clerk.execute(EXPENSE, {"i": too_much})) == ["FUND_OVERDRAWN"]
+    assert _balances(ca) == before  # refused, nothing written
+    ca.clerk.data(EXPENSE, {"i": {**spend, "use": "TECHNOLOGY_RESEARCH", "amount": "40000.00"}})
+    ca.clerk.data(
+        EXPENSE,
+        {
+            "i": {
+                "alliance": ca.slug,
+                "use": "ACTIVITIES",
+                "amount": "5000.00",
+                "date": f"{year}-04-01",
+                "payee": "南宁会展中心",
+                "memo": "中国—东盟数字经济论坛",
+            }
+        },
+    )
+    assert _balances(ca)["gx-grant"] == "60000.00"
+
+    reports = ca.clerk.data(REPORTS, {"a": ca.slug, "y": year})["books"]
+    execution = {(r["code"], r["fund"]): r for r in reports["budgetExecution"]["lines"]}
+    grant_line = execution[("510102", "gx-grant")]
+    assert (grant_line["actual"]["amount"], grant_line["remaining"]["amount"]) == (
+        "40000.00",
+        "40000.00",
+    )
+    _same_figures(reports["trialBalance"]["lines"], _sheet_rows(reports["trialBalance"]), "code")
+    _same_figures(reports["fundBalances"]["funds"], _sheet_rows(reports["fundBalances"]), "code")
+    _same_figures(
+        reports["incomeBySource"]["lines"], _sheet_rows(reports["incomeBySource"]), "code"
+    )
+    _same_figures(
+        reports["budgetExecution"]["lines"], _sheet_rows(reports["budgetExecution"]), "code"
+    )
