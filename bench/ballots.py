@@ -44,10 +44,10 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
+from _platform import platform_config
 
 from devkit.local.nats import NatsServer
-from devkit.local.platform import SERVICES, Platform, PlatformConfig
-from devkit.local.ports import free_port
+from devkit.local.platform import Platform
 from devkit.local.postgres import PostgresCluster
 from devkit.testing.subgraph import claims_for, running, statements_of
 from governance.app import create_app
@@ -177,17 +177,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         cluster.start()
         natsd.start()
-        config = PlatformConfig(
-            run_dir=work / "run",
-            superuser_dsn=cluster.superuser_dsn(),
-            nats_url=natsd.url,
-            jwt_secret=jwt_secret,
-            signing_secret=signing_secret,
-            gateway_port=free_port(),
-            service_ports={s: free_port() for s in SERVICES},
-            environment="production",
-            extra_env={"OTEL_TRACES_EXPORTER": "none"},
-        )
+        config = platform_config(work, cluster, natsd, jwt_secret, signing_secret)
         platform = Platform(config)
         platform.start()
         url = platform.graphql_url

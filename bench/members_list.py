@@ -54,10 +54,10 @@ from typing import Any
 import asyncpg
 import httpx
 import jwt
+from _platform import platform_config
 
 from devkit.local.nats import NatsServer
-from devkit.local.platform import SERVICES, Platform, PlatformConfig
-from devkit.local.ports import free_port
+from devkit.local.platform import SERVICES, Platform
 from devkit.local.postgres import PostgresCluster
 from servicekit.auth.devtoken import DEV_AUDIENCE, mint
 from servicekit.auth.signing import sign_request
@@ -688,18 +688,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cluster.start()
         nats.start()
         log(f"PostgreSQL on {cluster.port}, NATS on {nats.port}")
-        config = PlatformConfig(
-            run_dir=work / "run",
-            superuser_dsn=cluster.superuser_dsn(),
-            nats_url=nats.url,
-            jwt_secret=jwt_secret,
-            signing_secret=signing_secret,
-            gateway_port=free_port(),
-            service_ports={s: free_port() for s in SERVICES},
-            environment="production",
-            # Traces would go wherever the caller's shell points; a benchmark sends none.
-            extra_env={"OTEL_TRACES_EXPORTER": "none"},
-        )
+        config = platform_config(work, cluster, nats, jwt_secret, signing_secret)
         platform = Platform(config)
         platform.start()
         log(
