@@ -10,6 +10,15 @@
 // only the files listed here (no path from the URL reaches the file system).
 //
 // CONCORD_DASHBOARD=0 turns the page off (404, as any unknown path).
+//
+// Sign-in (signin.js): /dashboard/config.json tells the page how. With CONCORD_OIDC_ISSUER and
+// CONCORD_OIDC_CLIENT_ID set, it is the identity provider's OpenID Connect sign-in
+// (Authorization Code with PKCE, oidc-client-ts shipped from node_modules like Chart.js at
+// /dashboard/vendor/oidc-client-ts.min.js); the access token the provider issues is the
+// gateway's bearer JWT (so the provider's JWKS, issuer and audience are CONCORD_JWKS_URL,
+// CONCORD_JWT_ISSUER, CONCORD_JWT_AUDIENCE). Without them the page takes a pasted token
+// (development: `make token`). The issuer's origin is the one other host the page may
+// fetch from (discovery, keys, token endpoint): it is added to connect-src.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -23,30 +32,68 @@ const require = createRequire(import.meta.url);
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
+  json: 'application/json; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
   svg: 'image/svg+xml',
 };
 
-// Scripts, styles, images and fetches from this origin only; no frames, no plugins.
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The identity provider the page signs in with (none: a pasted development token). */
+export type DashboardOidc = {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  /** Extra authorization-request parameters, e.g. `audience=concord` or `resource=…`. */
+  extraQueryParams: Record<string, string>;
+};
+
+/** CONCORD_OIDC_* from the environment; throws on a half or malformed configuration. */
+export function oidcFromEnv(env: Record<string, string | undefined>): DashboardOidc | null {
+  const issuer = env.CONCORD_OIDC_ISSUER?.trim() ?? '';
+  const clientId = env.CONCORD_OIDC_CLIENT_ID?.trim() ?? '';
+  if (!issuer && !clientId) return null;
+  if (!issuer || !clientId) {
+    throw new Error('gateway.config: set both CONCORD_OIDC_ISSUER and CONCORD_OIDC_CLIENT_ID, or neither');
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error(`gateway.config: CONCORD_OIDC_ISSUER must be an absolute URL, got "${issuer}"`);
+  }
+  if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error('gateway.config: CONCORD_OIDC_ISSUER must be https (plain http only on loopback)');
+  }
+  const scope = (env.CONCORD_OIDC_SCOPES ?? '').trim() || 'openid profile';
+  if (!scope.split(/\s+/).includes('openid')) {
+    throw new Error('gateway.config: CONCORD_OIDC_SCOPES must include openid');
+  }
+  const extraQueryParams = Object.fromEntries(new URLSearchParams((env.CONCORD_OIDC_EXTRA_PARAMS ?? '').trim()));
+  return { issuer, clientId, scope, extraQueryParams };
+}
+
+// Scripts, styles, images and fetches from this origin only (and the identity provider's
+// origin for fetches, when one is configured); no frames, no plugins.
+function contentSecurityPolicy(oidc: DashboardOidc | null): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    oidc ? `connect-src 'self' ${new URL(oidc.issuer).origin}` : "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 type Asset = { body: Uint8Array; type: string };
 
 /** The page's files by URL path below /dashboard (read once, at start). */
-function loadAssets(): Map<string, Asset> {
+function loadAssets(oidc: DashboardOidc | null): Map<string, Asset> {
   const dir = join(here, 'dashboard');
   const assets = new Map<string, Asset>();
-  for (const name of ['index.html', 'dashboard.js', 'dashboard.css', 'i18n.js', 'xlsx.js']) {
+  for (const name of ['index.html', 'dashboard.js', 'dashboard.css', 'i18n.js', 'xlsx.js', 'signin.js']) {
     const ext = name.split('.').pop()!;
     assets.set(`/${name}`, { body: readFileSync(join(dir, name)), type: TYPES[ext]! });
   }
@@ -64,12 +111,26 @@ function loadAssets(): Map<string, Asset> {
     chart = new TextEncoder().encode(message);
   }
   assets.set('/vendor/chart.umd.min.js', { body: chart, type: TYPES.js! });
+  // oidc-client-ts's browser bundle (global `oidc`), the version package-lock.json pins; only
+  // needed where OIDC is configured, and signin.js says what to run if it is missing.
+  let client: Uint8Array;
+  try {
+    // main: dist/umd/oidc-client-ts.js; the browser bundle (global `oidc`) is beside it.
+    client = readFileSync(join(dirname(require.resolve('oidc-client-ts')), '..', 'browser', 'oidc-client-ts.min.js'));
+  } catch {
+    if (oidc) console.warn('concord-dashboard: oidc-client-ts is not installed (npm ci --prefix gateway): no OIDC sign-in');
+    client = new TextEncoder().encode('/* oidc-client-ts is missing: run npm ci --prefix gateway */');
+  }
+  assets.set('/vendor/oidc-client-ts.min.js', { body: client, type: TYPES.js! });
+  const config = oidc ? { signIn: 'oidc', oidc } : { signIn: 'token' };
+  assets.set('/config.json', { body: new TextEncoder().encode(JSON.stringify(config)), type: TYPES.json! });
   return assets;
 }
 
-export function useDashboard({ enabled }: { enabled: boolean }): GatewayPlugin {
+export function useDashboard({ enabled, oidc = null }: { enabled: boolean; oidc?: DashboardOidc | null }): GatewayPlugin {
   if (!enabled) return {};
-  const assets = loadAssets();
+  const assets = loadAssets(oidc);
+  const CSP = contentSecurityPolicy(oidc);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== DASHBOARD_PATH && !url.pathname.startsWith(`${DASHBOARD_PATH}/`)) return;

@@ -23,6 +23,13 @@
 //                               (concord-dashboard.ts, gateway/dashboard/); `0`: not served
 //   CONCORD_METRICS_TOKEN       when set, GET /metrics (Prometheus) answers only
 //                               `Authorization: Bearer <token>` (concord-metrics.ts)
+//   CONCORD_OIDC_ISSUER,        the page's OpenID Connect sign-in (Authorization Code + PKCE,
+//   CONCORD_OIDC_CLIENT_ID      a public client); the provider's access tokens are this
+//                               gateway's JWTs (its JWKS/issuer/audience above). Unset: the page
+//                               takes a pasted token (development)
+//   CONCORD_OIDC_SCOPES         default `openid profile`
+//   CONCORD_OIDC_EXTRA_PARAMS   extra authorization-request parameters, URL-encoded
+//                               (e.g. `audience=concord` for providers that need it)
 //   CONCORD_ROUTER_RUNTIME      `1` (default): plan queries with the Rust query planner of
 //                               @graphql-hive/router-runtime; `0`: Hive's JavaScript planner
 //   OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) enables OTLP/HTTP
@@ -42,7 +49,7 @@ import { useConcordSignature } from './concord-signature.ts';
 import { useConcordSubscriptions } from './concord-subscriptions.ts';
 import { useSubgraphAvailability } from './concord-availability.ts';
 import { graphiqlOptions, renderConcordLaboratory } from './laboratory.ts';
-import { useDashboard } from './concord-dashboard.ts';
+import { oidcFromEnv, useDashboard } from './concord-dashboard.ts';
 import { useMetricsEndpoint } from './concord-metrics.ts';
 
 const env = process.env;
@@ -137,6 +144,16 @@ const jwt: JWTAuthPluginOptions = {
   // subgraphs get the claims only through the signed x-concord-* headers.
   forward: { payload: false, token: false },
 };
+
+// The dashboards page's sign-in: the identity provider whose access tokens this gateway
+// verifies (so only with CONCORD_JWKS_URL: an HS256 secret is never handed to a provider).
+let dashboardOidc: ReturnType<typeof oidcFromEnv>;
+try {
+  dashboardOidc = oidcFromEnv(env);
+} catch (error) {
+  fail((error as Error).message.replace(/^gateway\.config: /, ''));
+}
+if (dashboardOidc && !jwksUrl) fail('CONCORD_OIDC_ISSUER needs CONCORD_JWKS_URL (the provider\'s keys)');
 
 // --- subgraph transport ---------------------------------------------------------------------
 
@@ -291,7 +308,7 @@ export const gatewayConfig = defineConfig({
     : {}),
   plugins: () => [
     useMetricsEndpoint({ token: env.CONCORD_METRICS_TOKEN?.trim() || undefined }),
-    useDashboard({ enabled: (env.CONCORD_DASHBOARD ?? '1').trim() !== '0' }),
+    useDashboard({ enabled: (env.CONCORD_DASHBOARD ?? '1').trim() !== '0', oidc: dashboardOidc }),
     useTypedErrors({ hideSuggestions: !isDevelopment }),
     useRequestLimits({ maxBytes: intFromEnv('CONCORD_MAX_REQUEST_BYTES', 4 * 1024 * 1024) }),
     useQueryBudget({

@@ -844,6 +844,111 @@ def test_jwks_gateway_rejects_other_keys_and_algorithms(
         assert response.status_code in (400, 401), response.text
 
 
+# --- the dashboards page's sign-in ----------------------------------------------------------
+
+IDP = "https://idp.example.org/realms/concord"
+OIDC_ENV = {"CONCORD_OIDC_ISSUER": IDP, "CONCORD_OIDC_CLIENT_ID": "concord-dashboard"}
+
+
+@pytest.fixture(scope="module")
+def oidc_gateway(
+    supergraph: Path, subgraphs: Subgraphs, jwks: Jwks, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningGateway]:
+    with run_gateway(
+        supergraph,
+        jwks_url=jwks.url,
+        issuer="concord-idp",
+        audience=AUDIENCE,
+        signing_secret=SIGNING_SECRET,
+        subgraph_urls={name: subgraphs.url(name) for name in ("membership", "governance")},
+        env=OIDC_ENV | {"CONCORD_OIDC_EXTRA_PARAMS": "audience=concord"},
+        log_dir=tmp_path_factory.mktemp("oidc-gateway"),
+    ) as gateway:
+        yield gateway
+
+
+def test_the_dashboard_takes_a_pasted_token_where_no_identity_provider_is_named(
+    prod_gateway: RunningGateway,
+) -> None:
+    base = f"{prod_gateway.base_url}/dashboard"
+    assert httpx.get(f"{base}/config.json", timeout=10).json() == {"signIn": "token"}
+    csp = httpx.get(f"{base}/", timeout=10).headers["content-security-policy"]
+    assert "connect-src 'self';" in csp  # no other host
+
+
+def test_the_dashboard_signs_in_through_the_identity_provider_the_gateway_names(
+    oidc_gateway: RunningGateway, jwks: Jwks
+) -> None:
+    base = f"{oidc_gateway.base_url}/dashboard"
+    config = httpx.get(f"{base}/config.json", timeout=10)
+    assert config.headers["content-type"].startswith("application/json")
+    assert config.json() == {
+        "signIn": "oidc",
+        "oidc": {
+            "issuer": IDP,
+            "clientId": "concord-dashboard",
+            "scope": "openid profile",
+            "extraQueryParams": {"audience": "concord"},
+        },
+    }
+    # The provider's origin is the one other host the page may fetch from; scripts stay ours.
+    csp = httpx.get(f"{base}/", timeout=10).headers["content-security-policy"]
+    assert "connect-src 'self' https://idp.example.org;" in csp
+    assert "script-src 'self';" in csp
+    client = httpx.get(f"{base}/vendor/oidc-client-ts.min.js", timeout=10)
+    assert client.status_code == 200 and "UserManager" in client.text
+    assert "ConcordSignIn" in httpx.get(f"{base}/signin.js", timeout=10).text
+    # The bearer tokens are still the provider's RS256 JWTs from its JWKS.
+    ok = post(oidc_gateway, "{ alliances { id } }", bearer=jwks.material["good"])
+    assert ok.status_code == 200 and "errors" not in ok.json(), ok.text
+
+
+@pytest.mark.parametrize(
+    ("env", "refusal"),
+    [
+        ({"CONCORD_OIDC_ISSUER": IDP}, "set both CONCORD_OIDC_ISSUER and CONCORD_OIDC_CLIENT_ID"),
+        ({"CONCORD_OIDC_CLIENT_ID": "concord-dashboard"}, "set both"),
+        (OIDC_ENV | {"CONCORD_OIDC_ISSUER": "idp.example.org"}, "must be an absolute URL"),
+        (OIDC_ENV | {"CONCORD_OIDC_ISSUER": "http://idp.example.org"}, "must be https"),
+        (OIDC_ENV | {"CONCORD_OIDC_SCOPES": "profile"}, "must include openid"),
+    ],
+)
+def test_the_gateway_refuses_to_start_with_an_incomplete_identity_provider(
+    supergraph: Path, tmp_path: Path, jwks: Jwks, env: dict[str, str], refusal: str
+) -> None:
+    with (
+        pytest.raises(GatewayStartError, match=refusal),
+        run_gateway(
+            supergraph,
+            jwks_url=jwks.url,
+            issuer="concord-idp",
+            audience=AUDIENCE,
+            signing_secret=SIGNING_SECRET,
+            env=env,
+            log_dir=tmp_path,
+        ),
+    ):
+        pass
+
+
+def test_the_gateway_hands_no_identity_provider_an_hs256_secret(
+    supergraph: Path, tmp_path: Path
+) -> None:
+    with (
+        pytest.raises(GatewayStartError, match="CONCORD_OIDC_ISSUER needs CONCORD_JWKS_URL"),
+        run_gateway(
+            supergraph,
+            jwt_secret=JWT_SECRET,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            signing_secret=SIGNING_SECRET,
+            env=OIDC_ENV,
+            log_dir=tmp_path,
+        ),
+    ):
+        pass
+
+
 # --- tracing ---------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 // Concord's dashboards: the operator overview (#/) and a page per alliance (#/alliance/<slug>).
 // Holds no data: every figure is read from the gateway's GraphQL (same origin, /graphql) with
-// the bearer token the user signed in with (sessionStorage). Charts: Chart.js, shipped by the
+// the bearer token the user signed in with (sessionStorage; how they sign in: signin.js). Charts: Chart.js, shipped by the
 // gateway (vendor/chart.umd.min.js). Tables download as .xlsx (xlsx.js).
 (function () {
   'use strict';
@@ -653,7 +653,13 @@
     $('#title').textContent = t('title');
     $('#lang').textContent = t('language');
     $('#sign-in-title').textContent = t('signInTitle');
-    $('#sign-in-help').textContent = t('signInHelp');
+    const signIn = window.ConcordSignIn;
+    $('#sign-in-help').textContent = t(signIn.mode === 'oidc' ? 'signInOidcHelp' : 'signInHelp');
+    $('#sign-in-form').hidden = signIn.mode === 'oidc';
+    $('#oidc-sign-in').hidden = signIn.mode !== 'oidc';
+    $('#oidc-sign-in').textContent = t('signInOidc');
+    $('#sign-in-problem').hidden = !signIn.problem;
+    $('#sign-in-problem').textContent = signIn.problem ? t(signIn.problem) : '';
     $('#token-label').textContent = t('tokenLabel');
     $('#sign-in-button').textContent = t('signIn');
     $('#sign-out').textContent = t('signOut');
@@ -727,7 +733,7 @@
       content.replaceChildren();
       showError(error);
       if (error.code === 'UNAUTHENTICATED') {
-        sessionStorage.removeItem(TOKEN_KEY);
+        window.ConcordSignIn.forget();
         $('#sign-in').hidden = false;
         $('#app').hidden = true;
       }
@@ -752,12 +758,14 @@
       $('#token').value = '';
       load();
     });
-    $('#sign-out').addEventListener('click', () => {
-      sessionStorage.removeItem(TOKEN_KEY);
+    $('#oidc-sign-in').addEventListener('click', () => window.ConcordSignIn.signIn(window.location.hash));
+    $('#sign-out').addEventListener('click', async () => {
+      await window.ConcordSignIn.signOut();
       state.data = null;
       renderPage();
       load();
     });
+    window.addEventListener('concord:signed-out', load);
     $('#lang').addEventListener('click', () => {
       state.lang = state.lang === 'zh' ? 'en' : 'zh';
       localStorage.setItem(LANG_KEY, state.lang);
@@ -775,7 +783,7 @@
     setInterval(() => {
       if (token() && !document.hidden) refreshOpenVotes();
     }, LIVE_SECONDS * 1000);
-    load();
+    window.ConcordSignIn.ready.then(load);
   }
 
   init();
