@@ -317,7 +317,8 @@ class OidcProvider(AbstractContextManager["OidcProvider"]):
             user = provider.users.get(flask.request.form.get("username", ""))
             if user is None:
                 return login_page("Unknown user"), 401
-            return server.create_authorization_response(grant_user=user)
+            grant = server.get_consent_grant(end_user=user)
+            return server.create_authorization_response(grant=grant, grant_user=user)
 
         @app.post("/token")
         def token() -> Any:
