@@ -1,7 +1,8 @@
 // Concord's dashboards: the operator overview (#/) and a page per alliance (#/alliance/<slug>).
 // Holds no data: every figure is read from the gateway's GraphQL (same origin, /graphql) with
-// the bearer token the user signed in with (sessionStorage; how they sign in: signin.js). Charts: Chart.js, shipped by the
-// gateway (vendor/chart.umd.min.js). Tables download as .xlsx (xlsx.js).
+// the bearer token the user signed in with (sessionStorage; how they sign in: signin.js).
+// Charts: Chart.js, shipped by the gateway (vendor/chart.umd.min.js). Tables download as .xlsx
+// (xlsx.js).
 (function () {
   'use strict';
 
