@@ -47,6 +47,25 @@ def test_a_mistyped_or_unknown_claim_refuses_the_token(bad: dict[str, Any]) -> N
         Principal.from_claims(claims(**bad))
 
 
+def test_an_identity_providers_access_token_claims_are_known_and_grant_nothing() -> None:
+    """RFC 9068 / OpenID Connect: what a real provider puts in its access tokens."""
+    issued = claims(
+        client_id="concord-dashboard",
+        scope="openid profile concord",
+        auth_time=1_765_000_000,
+        acr="1",
+        amr=["pwd", "otp"],
+        azp="concord-dashboard",
+        sid="0f1e2d3c",
+    )
+    person = Principal.from_claims(issued)
+    assert not person.operator and person.alliance_ids == frozenset()
+    for bad in ({"scope": ["openid"]}, {"amr": "pwd"}, {"auth_time": "1765000000"},
+                {"client_id": ""}, {"scope": "openid\x00"}):  # fmt: skip
+        with pytest.raises(InvalidClaims):
+            Principal.from_claims(claims(**bad))
+
+
 def test_a_token_that_says_nothing_grants_nothing() -> None:
     nobody = Principal.from_claims(claims())
     assert not nobody.operator

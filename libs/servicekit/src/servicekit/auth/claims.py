@@ -44,7 +44,8 @@ NumericDate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Claims(BaseModel):
-    """The verified JWT payload: RFC 7519's registered claims and Concord's own, nothing else."""
+    """The verified JWT payload: RFC 7519's registered claims, those of an identity provider's
+    access tokens (RFC 9068, OpenID Connect), and Concord's own; nothing else."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -61,6 +62,18 @@ class Claims(BaseModel):
     iat: NumericDate | None = None
     nbf: NumericDate | None = None
     jti: Text | None = None
+    # What an identity provider's JWT access tokens carry besides (RFC 9068 §2.2, OpenID
+    # Connect Core §2): known, typed, and granting nothing; Concord reads none of them.
+    client_id: Text | None = None
+    scope: (
+        Annotated[str, StringConstraints(max_length=2048, pattern=r"^[\x21\x23-\x5b\x5d-\x7e ]*$")]
+        | None
+    ) = None
+    auth_time: NumericDate | None = None
+    acr: Text | None = None
+    amr: Annotated[list[Text], Field(max_length=16)] | None = None
+    azp: Text | None = None
+    sid: Text | None = None
 
     @classmethod
     def parse(cls, payload: Any) -> Claims:
