@@ -9,15 +9,12 @@ same token and window and compare what the page shows with the answer.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
-import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -26,21 +23,22 @@ from membership.demo import seed
 from servicekit.auth.devtoken import mint
 from tests.e2e.alliances import YEAR, ChinaAsean
 from tests.e2e.client import Caller, until
+from tests.support.dashboard import (
+    OVERVIEW,
+    api,
+    chart_data,
+    download,
+    money_totals,
+    shown_money,
+    sign_in,
+    table_rows,
+    window,
+)
 
 ALLIANCES = [
     ("dash-aii", "看板工业互联网联盟", "Dashboard Industrial Internet Alliance", "aii"),
     ("dash-asean", "看板中国—东盟联盟", "Dashboard China-ASEAN Alliance", "china-asean"),
 ]
-MONEY = "amount currency"
-OVERVIEW = f"""query($since: Date!, $until: Date!, $grouping: Grouping!) {{ alliances {{
-  slug nameZh nameEn
-  membershipFigures(since: $since, until: $until, grouping: $grouping) {{
-    members admissions withdrawals pendingTotal }}
-  governanceFigures(since: $since, until: $until, grouping: $grouping) {{
-    meetingsHeld motionsPassed }}
-  financeFigures(since: $since, until: $until, grouping: $grouping) {{
-    fees {{ invoiced {{ {MONEY} }} paid {{ {MONEY} }} }}
-    overdue {{ invoices outstanding {{ {MONEY} }} }} }} }} }}"""
 ALLIANCE = """query($slug: String!, $since: Date!, $until: Date!, $grouping: Grouping!) {
   alliance(slug: $slug) { nameZh nameEn
     membershipFigures(since: $since, until: $until, grouping: $grouping) {
@@ -72,77 +70,6 @@ def secretariat_token(platform: Platform, slug: str) -> str:
         name="秘书处",
         alliances={slug: ["secretariat"]},
     )
-
-
-def api(platform: Platform, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = httpx.post(
-        platform.graphql_url,
-        json={"query": query, "variables": variables},
-        headers={"authorization": f"Bearer {token}"},
-        timeout=30,
-    ).json()
-    assert not body.get("errors"), body
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def sign_in(page: Page, platform: Platform, token: str) -> None:
-    page.goto(platform.dashboard_url)
-    expect(page.locator("#sign-in")).to_be_visible()
-    page.locator("#token").fill(token)
-    page.locator("#sign-in-button").click()
-    expect(page.locator("#content[data-ready=overview]")).to_be_attached(timeout=30_000)
-
-
-def window(page: Page) -> dict[str, str]:
-    """The window the page asked for (its date inputs and grouping)."""
-    return {
-        "since": page.locator("#since").input_value(),
-        "until": page.locator("#until").input_value(),
-        "grouping": page.locator("#grouping").input_value(),
-    }
-
-
-def money_totals(moneys: list[dict[str, str]]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for m in moneys:
-        totals[m["currency"]] = totals.get(m["currency"], Decimal(0)) + Decimal(m["amount"])
-    return totals
-
-
-def shown_money(text: str) -> dict[str, Decimal]:
-    """``CNY 1200.00; SGD 3.00`` (or ``0``) as totals per currency."""
-    if text == "0":
-        return {}
-    return {c: Decimal(a) for c, a in (part.split(" ") for part in text.split("; "))}
-
-
-def table_rows(page: Page, table: str) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = page.evaluate(
-        """(table) => [...document.querySelectorAll(`table[data-table="${table}"] tbody tr`)]
-          .map((tr) => Object.fromEntries([...tr.querySelectorAll('td')]
-            .map((td) => [td.dataset.col, td.textContent])))""",
-        table,
-    )
-    return rows
-
-
-def chart_data(page: Page, chart: str) -> list[list[float]]:
-    data: list[list[float]] = page.evaluate(
-        """(id) => Chart.getChart(document.querySelector(`canvas[data-chart="${id}"]`))
-          .data.datasets.map((d) => d.data)""",
-        chart,
-    )
-    return data
-
-
-def download(page: Page, table: str) -> list[list[Any]]:
-    with page.expect_download() as info:
-        page.locator(f'[data-download="{table}"]').click()
-    path = info.value.path()
-    assert path is not None and info.value.suggested_filename.endswith(".xlsx")
-    book = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from devkit.local.platform import SERVICES, Platform
 from devkit.local.ports import free_port
 from membership.demo import seed
 from servicekit.auth.devtoken import mint
-from tests.e2e.test_dashboard import OVERVIEW, table_rows, window
+from tests.support.dashboard import OVERVIEW, table_rows, window
 from tests.support.gateway import RunningGateway, run_gateway
 from tests.support.oidc_provider import OidcProvider
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
 
 from devkit.local.platform import Platform
 from membership.demo import months_back, seed
+from servicekit.auth.devtoken import mint
 from tests.e2e.client import operator, until
+from tests.support.dashboard import chart_data, sign_in, table_rows
 
 TEMPLATES = ("aii", "aitisa", "china-asean")
 QUERY = """query($slug: String!) { alliance(slug: $slug) {
@@ -72,14 +78,21 @@ def _months(series: list[dict[str, Any]], field: str) -> set[str]:
     return {p["period"] for p in series if p[field]}
 
 
-def test_a_year_of_history_fills_every_figure_of_the_dashboard_across_the_months(
-    platform: Platform,
-) -> None:
+@pytest.fixture(scope="module")
+def history(platform: Platform) -> list[str]:
+    """The three seed charters with a year of history, as ``make up`` loads them."""
     url, secret = platform.graphql_url, platform.config.jwt_secret
     started = time.monotonic()
     assert seed(url, secret, alliances=HISTORY, history=True) == [h[0] for h in HISTORY]
     took = time.monotonic() - started
     print(f"three alliances with a year of history seeded in {took:.1f} s")
+    return [h[0] for h in HISTORY]
+
+
+def test_a_year_of_history_fills_every_figure_of_the_dashboard_across_the_months(
+    platform: Platform, history: list[str]
+) -> None:
+    url, secret = platform.graphql_url, platform.config.jwt_secret
     today = datetime.now(UTC).date()
     window = {
         "since": months_back(today, 11, day=1).isoformat(),
@@ -140,3 +153,26 @@ def test_a_year_of_history_fills_every_figure_of_the_dashboard_across_the_months
     # Loading again changes nothing.
     assert seed(url, secret, alliances=HISTORY, history=True) == []
     assert figures() == first
+
+
+def test_the_dashboard_of_a_year_of_history_draws_real_charts_for_the_three_seed_charters(
+    platform: Platform, history: list[str], page: Page, artifacts_dir: Path
+) -> None:
+    """What ``make up`` shows: the operator's overview with the three alliances' bars, and an
+    alliance page whose series run through the year (screenshots kept as artefacts)."""
+    token = mint(
+        platform.config.jwt_secret, sub="operator", name="Platform operator", operator=True
+    )
+    sign_in(page, platform, token)
+    rows = {r["slug"]: r for r in table_rows(page, "overview")}
+    assert set(history) <= set(rows)
+    assert all(int(rows[slug]["members"]) > 0 for slug in history)
+    page.screenshot(path=artifacts_dir / "demo-overview.png", full_page=True)
+    for slug in history:
+        page.goto(f"{platform.dashboard_url}#/alliance/{slug}")
+        expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
+        [members] = chart_data(page, "members-over-time")
+        admissions = chart_data(page, "membership-changes")[0]
+        assert len(members) == 12 and members[0] < members[-1], members
+        assert sum(1 for a in admissions if a) >= 8, admissions
+        page.screenshot(path=artifacts_dir / f"demo-{slug}.png", full_page=True)
