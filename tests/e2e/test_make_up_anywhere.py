@@ -134,7 +134,7 @@ def test_make_up_from_a_clone_only_root_can_enter_serves_the_seed_alliances(
         where = re.search(r"PostgreSQL data: (\S+)", first)
         assert where, first
         data_dir = Path(where[1])
-        assert "(just loaded)" in first
+        assert "(just loaded, with a year of history" in first
         assert _alliances(ports["gateway_port"], first) >= SEED_SLUGS
         if os.geteuid() == 0:
             # The mode-700 folder is closed to the PostgreSQL user: the data lives outside,
@@ -156,7 +156,7 @@ def test_make_up_from_a_clone_only_root_can_enter_serves_the_seed_alliances(
         # Up again: the same data (nothing loaded twice), then down again.
         again = _make(clone, "up", env)
         assert f"PostgreSQL data: {data_dir}" in again
-        assert "(just loaded)" not in again
+        assert "(just loaded" not in again
         assert _alliances(ports["gateway_port"], again) >= SEED_SLUGS
         _make(clone, "down", env)
     finally:
