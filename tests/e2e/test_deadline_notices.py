@@ -54,16 +54,23 @@ def _execute(postgres: PostgresHandle, database: str, sql: str, *args: object) -
 def aitisa(platform: Platform) -> Alliance:
     alliance = Alliance(platform)
     alliance.admit(5)
+    for locale in ("zh", "en"):
+        assign_secretariat(alliance, locale)
     return alliance
 
 
-def secretariat(alliance: Alliance, locale: str) -> Caller:
-    """A person of the secretariat (the role deadlines name), reading in ``locale``."""
+def assign_secretariat(alliance: Alliance, locale: str) -> None:
+    """A person of the secretariat (the role the deadlines name)."""
     user = f"{alliance.slug}-desk-{locale}"
     alliance.clerk.data(
         "mutation($i: AssignRoleInput!) { assignRole(input: $i) { id } }",
         {"i": {"alliance": alliance.slug, "userId": user, "name": "秘书处", "role": "secretariat"}},
     )
+
+
+def secretariat(alliance: Alliance, locale: str) -> Caller:
+    """The secretariat's person reading in ``locale``."""
+    user = f"{alliance.slug}-desk-{locale}"
     return Caller(
         alliance.platform, user, alliances={alliance.slug: ["secretariat"]}, locale=locale
     )

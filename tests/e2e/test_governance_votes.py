@@ -214,7 +214,7 @@ def test_an_aii_admission_is_decided_by_the_standing_councils_vote_and_the_timel
     """AII Art.11: the secretariat reviews the application and reports it to the standing
     council (the chair, vice-chairs and secretary-general, Art.24), which approves it."""
     alliance = Alliance(platform, "aii", "ga")
-    alliance.officers(["chair", "vice_chair", "vice_chair", "secretary_general"])
+    alliance.officers(["chair", "vice_chair", "vice_chair", "secretary_general", "secretariat"])
     standing = alliance.seats("STANDING_COUNCIL", 4)
     applied = alliance.apply(tier="ORDINARY")
     motion = alliance.pending("ADMISSION", applied["application"])
@@ -250,6 +250,27 @@ def test_an_aii_admission_is_decided_by_the_standing_councils_vote_and_the_timel
     assert joined["toValue"] == "active" and joined["actor"] == "governance"
     assert joined["rule"] == "AII Art.11(3)"
     assert motion in joined["reason"] and "standing_council" in joined["reason"]
+
+    # The secretariat is told of the council's decision on the application it reported.
+    desk = Caller(
+        platform, f"{alliance.slug}-secretariat-4", alliances={alliance.slug: ["secretariat"]}
+    )
+
+    def told() -> dict[str, Any] | None:
+        edges = desk.data(
+            "{ myNotifications(first: 50) { edges { node { kind subjectId body } } } }"
+        )["myNotifications"]["edges"]
+        return next(
+            (
+                e["node"]
+                for e in edges
+                if e["node"]["kind"] == "application_decided"
+                and e["node"]["subjectId"] == applied["application"]
+            ),
+            None,
+        )
+
+    assert until(told)["body"]
 
 
 def test_an_aii_council_resolution_passes_with_exactly_two_thirds_present_and_two_thirds_yes(

@@ -27,6 +27,7 @@ from tests.e2e.client import (
     decision,
     operator,
     staff,
+    until,
 )
 
 MEMBERSHIP = """query($id: ID!) { membership(id: $id) { tier status certificateNumber
@@ -153,6 +154,37 @@ def test_withdrawal_path(platform: Platform, seeded: None, slug: str, path: str,
         e["type"] for e in events_about(platform.config.nats_url, "membershipId", membership_id)
     ]
     assert types[-2:] == ["membership.member.withdrawn", "membership.application.approved"]
+
+
+def test_a_change_of_tier_the_council_approves_is_told_to_the_contact_person(
+    platform: Platform, seeded: None
+) -> None:
+    """AITISA: a member moves from director to ordinary member on the council's decision; its
+    contact person is told (tier_changed), in Chinese and in English."""
+    user = f"aitisa-tier-{uuid.uuid4().hex[:6]}"
+    contact = Caller(platform, user)
+    _, membership_id = admitted(platform, "aitisa", contact)
+    asked = contact.data(
+        "mutation($m: ID!) { requestTierChange(membershipId: $m, tier: ORDINARY, "
+        'reason: "调整参与程度") { id status } }',
+        {"m": membership_id},
+    )["requestTierChange"]
+    clerk = staff(platform, "aitisa")
+    if asked["status"] == "SUBMITTED":
+        clerk.data(FORWARD, {"id": asked["id"]})
+    clerk.data(DECIDE, {"id": asked["id"], "d": decision("COUNCIL")})
+    member = clerk.data(MEMBERSHIP, {"id": membership_id})["membership"]
+    assert member["tier"] == "ORDINARY"
+
+    def told(locale: str) -> dict[str, Any] | None:
+        edges = Caller(platform, user, locale=locale).data(
+            "{ myNotifications(first: 20) { edges { node { kind title body } } } }"
+        )["myNotifications"]["edges"]
+        return next((e["node"] for e in edges if e["node"]["kind"] == "tier_changed"), None)
+
+    zh, en = until(lambda: told("zh")), until(lambda: told("en"))
+    assert en["title"].startswith("Membership tier changed") and "was" in en["body"]
+    assert zh["title"] != en["title"] and zh["body"] != en["body"]
 
 
 @pytest.mark.parametrize(
