@@ -1,4 +1,4 @@
-"""The charter deadlines' notices end to end (AITISA Art.4(2): the secretariat answers an
+"""The charter deadlines' and the calendar's notices end to end (AITISA Art.4(2): the secretariat answers an
 application to found a working group within 10 working days of receipt): the reminder before the
 due date and the overdue notice after it reach the secretariat, and a provisional deadline that
 its year's official schedule moves is told to them at once, with both dates.
@@ -10,6 +10,9 @@ overdue notice are already due, and the job runner files them at once). The move
 stored deadline into a made-up year (``devkit.testing.calendars``; this module's own year: the
 session's NATS stream is shared) in governance's database, as the provisional count of that year
 would have it, then loads that year's schedule through the gateway: the recount is the service's.
+A working group that held too few meetings last year (AITISA Art.10(1)) is, likewise, a group
+whose approval date is moved before last year in governance's database; governance's own check
+of the years' meetings finds it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from charter.ids import DeadlineUnit
 from devkit.local.platform import Platform
 from devkit.testing.calendars import made_up_schedule_text, spring_festival_eve
 from devkit.testing.handles import PostgresHandle
-from tests.e2e.alliances import Alliance
+from tests.e2e.alliances import Alliance, notices
 from tests.e2e.client import Caller, operator, until
 
 pytestmark = pytest.mark.e2e
@@ -54,6 +57,8 @@ def _execute(postgres: PostgresHandle, database: str, sql: str, *args: object) -
 def aitisa(platform: Platform) -> Alliance:
     alliance = Alliance(platform)
     alliance.admit(5)
+    alliance.officers()
+    alliance.chair_seats()
     for locale in ("zh", "en"):
         assign_secretariat(alliance, locale)
     return alliance
@@ -144,3 +149,34 @@ def test_a_provisional_deadline_its_years_schedule_moves_is_told_to_the_secretar
     assert told_en["title"].startswith("Deadline moved")
     assert "provisional" in told_en["body"] and f"TEST FIXTURE CN {YEAR}" in told_en["body"]
     assert str(YEAR) in told_zh["body"]
+
+
+def test_a_group_that_held_fewer_than_two_meetings_last_year_is_told_so(
+    aitisa: Alliance, platform: Platform, postgres: PostgresHandle
+) -> None:
+    """AITISA Art.10(1): a group meets at least twice a year. A group approved before last
+    year began that held none in it is told (its leader and the secretariat), once; governance
+    notes it when it checks the years' meetings (about once a minute)."""
+    five = aitisa.members[:5]
+    group_id = aitisa.found(five)
+    aitisa.contact(five[0]).data(
+        "mutation($g: ID!, $o: ID!, $u: String!) { fillWorkingGroupPost(group: $g, "
+        'organization: $o, userId: $u, name: "组长", post: GROUP_LEADER) { id } }',
+        {"g": group_id, "o": five[0]["org"], "u": five[0]["contact"]},
+    )
+    last_year = datetime.now(UTC).year - 1
+    # The database, not the code: the group was approved (today) as if before last year.
+    founded = _execute(
+        postgres,
+        platform.databases["governance"].name,
+        "update working_groups set decided_on = $1 where id = $2",
+        date(last_year - 1, 12, 1),
+        uuid.UUID(group_id),
+    )
+    assert founded == "UPDATE 1"
+    missed = "governance.working_group.meetings_missed"
+    [told] = until(lambda: notices(platform, five[0]["contact"], missed), within=150)
+    assert "AITISA Art.10" in told["body"] and str(last_year) in told["body"]
+    desk = secretariat(aitisa, "en")
+    edges = until(lambda: kinds_of(desk, group_id, "working_group_meetings_missed"), within=30)
+    assert edges["working_group_meetings_missed"]["title"].startswith("Too few working meetings")

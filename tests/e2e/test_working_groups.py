@@ -155,6 +155,42 @@ def test_a_group_founded_by_five_works_loses_an_absent_member_and_is_renamed(
     )
     assert "名称范围过窄" in told[0]["body"] and "AITISA Art.5" in told[0]["body"]
 
+    # Its own activity rules: its meeting adopts them, the chair's office approves (Art.14).
+    rules = lead.data(
+        'mutation($g: ID!) { proposeWorkingGroupRules(group: $g, text: "每季度召开工作会议") '
+        "{ id } }",
+        {"g": group_id},
+    )["proposeWorkingGroupRules"]["id"]
+    plenary = aitisa.meeting(group_id, lead, [rules], day=6)
+    aitisa.attend(plenary, [{"seat": m["id"], "status": "PRESENT"} for m in members])
+    vote = aitisa.clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": rules, "g": plenary},
+    )["openVote"]["id"]
+    for m in members:
+        aitisa.ballot(m["holderUserId"], vote, m["id"])
+    aitisa.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": vote})
+    aitisa.chairs_office(rules)
+    approved = "governance.working_group.rules_approved"
+    told = until(lambda: notices(aitisa.platform, five[1]["contact"], approved))
+    assert "AITISA Art.14" in told[0]["body"]
+
+    # Its year reported, evaluated by the secretariat, approved by the chair's office (Art.11).
+    reported = lead.data(
+        "mutation($g: ID!, $y: Int!) { reportWorkingGroupYear(group: $g, year: $y, "
+        'report: "完成两项标准草案") { id } }',
+        {"g": group_id, "y": datetime.now(UTC).year},
+    )["reportWorkingGroupYear"]["id"]
+    evaluation = aitisa.clerk.data(
+        "mutation($e: ID!) { evaluateWorkingGroup(evaluation: $e, result: COMMENDATION, "
+        'findings: "成果突出") { motionId } }',
+        {"e": reported},
+    )["evaluateWorkingGroup"]["motionId"]
+    aitisa.chairs_office(evaluation)
+    evaluated = "governance.working_group.evaluated"
+    told = until(lambda: notices(aitisa.platform, five[1]["contact"], evaluated))
+    assert "AITISA Art.11" in told[0]["body"]
+
     # Dissolved by its members: at least 1/2 of all five, then review, then the chair's office.
     dissolve = lead.data(
         "mutation($g: ID!) { proposeWorkingGroupMotion(group: $g, "
