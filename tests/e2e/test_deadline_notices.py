@@ -1,7 +1,8 @@
-"""The charter deadlines' and the calendar's notices end to end (AITISA Art.4(2): the secretariat answers an
-application to found a working group within 10 working days of receipt): the reminder before the
-due date and the overdue notice after it reach the secretariat, and a provisional deadline that
-its year's official schedule moves is told to them at once, with both dates.
+"""The notices of charter deadlines and of the year's meetings, end to end (AITISA Art.4(2):
+the secretariat answers an application to found a working group within 10 working days of
+receipt): the reminder before the due date and the overdue notice after it reach the
+secretariat, and a provisional deadline that its year's official schedule moves is told to them
+at once, with both dates.
 
 Time, not code: a deadline opened today is due in two weeks, and no action through the gateway
 opens one in a year whose schedule is not loaded yet. The overdue test uses the service's own
