@@ -176,6 +176,22 @@ def test_aii_finance_is_all_defaults() -> None:
     assert finance.audit is None
 
 
+def test_the_aii_council_approves_budgets_and_final_accounts_by_its_ordinary_rule() -> None:
+    """The charter has no finance chapter: the defaults name the council, which then decides
+    them as it decides any resolution (AII Art.23), and no other body does."""
+    aii = load_template("aii")
+    for matter in (MatterKind.BUDGET_APPROVAL, MatterKind.FINAL_ACCOUNTS_APPROVAL):
+        assert aii.may_decide("council", matter)
+        assert aii.rule_for("council", matter) == aii.rule_for(
+            "council", MatterKind.ORDINARY_RESOLUTION
+        )
+        assert aii.rule_for("council", matter).source.startswith("AII Art.23")
+        assert not aii.may_decide("general_assembly", matter)
+        assert not aii.may_decide("standing_council", matter)
+    # no auditor in the charter or its defaults: nobody confirms one
+    assert not any(aii.may_decide(b, MatterKind.AUDITOR_CONFIRMATION) for b in aii.bodies)
+
+
 # --------------------------------------------------------------------------- China-ASEAN
 
 

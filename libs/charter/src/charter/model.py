@@ -483,11 +483,28 @@ class Charter(Strict):
         return powers
 
     def may_decide(self, body: BodyId | str, matter: MatterKind | str) -> bool:
-        """Whether the matter is within the body's (own or delegated) powers or rules."""
+        """Whether the matter is within the body's (own or delegated) powers or rules, or the
+        finance rules name the body as the one that approves it (a charter without a finance
+        chapter, whose defaults say who approves budgets and final accounts: AII)."""
         kind = MatterKind(matter)
         if kind in self.body(body).rules:
             return True
-        return any(kind in p.matters for p in self.powers_of(body))
+        if any(kind in p.matters for p in self.powers_of(body)):
+            return True
+        return BodyId(body).value in self.finance_approvers(kind)
+
+    def finance_approvers(self, matter: MatterKind) -> list[str]:
+        """The bodies the finance rules name to approve ``matter`` (budget, final accounts, the
+        auditor); empty for any other matter."""
+        duty = {
+            MatterKind.BUDGET_APPROVAL: self.finance.budget,
+            MatterKind.FINAL_ACCOUNTS_APPROVAL: self.finance.final_accounts,
+        }.get(matter)
+        if duty is not None:
+            return [str(a) for a in duty.approved_by]
+        if matter is MatterKind.AUDITOR_CONFIRMATION and self.finance.audit is not None:
+            return [str(a) for a in self.finance.audit.confirmed_by]
+        return []
 
     def rule_for(self, body: BodyId | str, matter: MatterKind | str) -> MatterRule:
         """The quorum and pass rule ``body`` applies to ``matter``.
