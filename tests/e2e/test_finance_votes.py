@@ -77,8 +77,8 @@ def test_an_aii_budget_goes_to_the_councils_vote_though_the_charter_has_no_finan
     def motion() -> dict[str, Any] | None:
         edges = clerk.data(
             "query($s: String!) { alliance(slug: $s) { motions(first: 5, "
-            "matter: BUDGET_APPROVAL) { edges { node { status matterId stages { body ruleSource } } "
-            "} } } }",
+            "matter: BUDGET_APPROVAL) { edges { node { status matterId "
+            "stages { body ruleSource } } } } } }",
             {"s": slug},
         )["alliance"]["motions"]["edges"]
         return edges[0]["node"] if edges else None
