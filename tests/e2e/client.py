@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
@@ -221,3 +221,22 @@ def until(probe: Callable[[], Any], within: float = 30.0) -> Any:
             return found
         assert time.monotonic() < deadline, "not reached in time"
         time.sleep(0.2)
+
+
+def ensure_alliances(
+    platform: Platform,
+    slugs: Iterable[str],
+    *,
+    name_zh: Callable[[str], str] = lambda slug: f"{slug} 联盟",
+    name_en: Callable[[str], str | None] = lambda slug: slug,
+) -> None:
+    """The seed alliances a test module needs, created from their templates by the operator
+    unless an earlier module of the session created them already."""
+    op = operator(platform)
+    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
+    for slug in slugs:
+        if slug not in existing:
+            fields = {"slug": slug, "nameZh": name_zh(slug), "template": slug}
+            if (english := name_en(slug)) is not None:
+                fields["nameEn"] = english
+            op.data(CREATE, {"i": fields})

@@ -15,7 +15,7 @@ import pytest
 from devkit.local.platform import Platform
 from servicekit.auth import sign_request
 from servicekit.tenancy import alliance_id
-from tests.e2e.client import CREATE, SUBMIT, Caller, application, operator, staff
+from tests.e2e.client import SUBMIT, Caller, application, ensure_alliances, operator, staff
 
 LOG = """query($a: String) { membershipAuditLog(alliance: $a, first: 200) { totalCount
   edges { node { at userId operator allianceId operation outcome errorCodes requestId } } } }"""
@@ -23,14 +23,7 @@ LOG = """query($a: String) { membershipAuditLog(alliance: $a, first: 200) { tota
 
 @pytest.fixture(scope="module")
 def two_alliances(platform: Platform) -> None:
-    op = operator(platform)
-    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
-    for slug in ("aii", "aitisa"):
-        if slug not in existing:
-            op.data(
-                CREATE,
-                {"i": {"slug": slug, "nameZh": f"{slug} 联盟", "nameEn": slug, "template": slug}},
-            )
+    ensure_alliances(platform, ("aii", "aitisa"))
 
 
 def entries(caller: Caller, alliance: str | None = None) -> list[dict[str, object]]:

@@ -17,7 +17,6 @@ from devkit.testing.handles import NatsHandle
 from servicekit.events.envelope import Envelope, InvalidEnvelope
 from servicekit.tenancy import alliance_id
 from tests.e2e.client import (
-    CREATE,
     DECIDE,
     DECIDING_BODY,
     FORWARD,
@@ -25,7 +24,7 @@ from tests.e2e.client import (
     Caller,
     application,
     decision,
-    operator,
+    ensure_alliances,
     staff,
     until,
 )
@@ -42,11 +41,7 @@ SLUGS = ("aii", "aitisa", "china-asean")
 
 @pytest.fixture(scope="module")
 def seeded(platform: Platform) -> None:
-    op = operator(platform)
-    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
-    for slug in SLUGS:
-        if slug not in existing:
-            op.data(CREATE, {"i": {"slug": slug, "nameZh": slug, "template": slug}})
+    ensure_alliances(platform, SLUGS, name_zh=str, name_en=lambda slug: None)
 
 
 def events_about(nats_url: str, key: str, value: str) -> list[dict[str, Any]]:

@@ -13,7 +13,14 @@ import pytest
 from devkit.local.platform import Platform
 from devkit.testing.handles import NatsHandle
 from servicekit.auth import sign_request
-from tests.e2e.client import CREATE, SUBMIT, Caller, application, approve, operator, staff
+from tests.e2e.client import (
+    SUBMIT,
+    Caller,
+    application,
+    approve,
+    ensure_alliances,
+    staff,
+)
 from tests.support.otlp import OtlpReceiver
 
 FORWARD = """mutation($id: ID!) { forwardApplication(id: $id) { id status } }"""
@@ -23,21 +30,7 @@ NOTICES = """{ myNotifications(first: 50) { totalCount edges { node { eventType 
 
 @pytest.fixture(scope="module")
 def alliances(platform: Platform) -> None:
-    op = operator(platform)
-    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
-    for slug in ("aii", "aitisa"):
-        if slug not in existing:
-            op.data(
-                CREATE,
-                {
-                    "i": {
-                        "slug": slug,
-                        "nameZh": f"{slug} 联盟",
-                        "nameEn": slug.upper(),
-                        "template": slug,
-                    }
-                },
-            )
+    ensure_alliances(platform, ("aii", "aitisa"), name_en=str.upper)
 
 
 def wait_for(check: Any, within: float, interval: float = 0.05) -> Any:

@@ -12,18 +12,12 @@ import httpx
 import pytest
 
 from devkit.local.platform import Platform
-from tests.e2e.client import CREATE, SUBMIT, Caller, application, operator, staff
+from tests.e2e.client import SUBMIT, Caller, application, ensure_alliances, staff
 
 
 @pytest.fixture(scope="module")
 def aii(platform: Platform) -> None:
-    op = operator(platform)
-    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
-    if "aii" not in existing:
-        op.data(
-            CREATE,
-            {"i": {"slug": "aii", "nameZh": "aii 联盟", "nameEn": "AII", "template": "aii"}},
-        )
+    ensure_alliances(platform, ("aii",), name_en=str.upper)
 
 
 def execute(caller: Caller, query: str, variables: object) -> dict[str, object]:

@@ -12,7 +12,7 @@ import pytest
 
 from devkit.local.platform import Platform
 from servicekit.auth.devtoken import mint
-from tests.e2e.client import CREATE, SUBMIT, Caller, application, operator, staff
+from tests.e2e.client import SUBMIT, Caller, application, ensure_alliances, staff
 from tests.e2e.test_permissions import World, _ballot
 
 ADDED = "subscription { notificationAdded { id kind title eventType alliance { id } } }"
@@ -25,14 +25,7 @@ notice below takes longer than that anyway: outbox, NATS, the notifications cons
 
 @pytest.fixture(scope="module", autouse=True)
 def alliances(platform: Platform) -> None:
-    op = operator(platform)
-    existing = {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}
-    for slug in ("aii", "aitisa"):
-        if slug not in existing:
-            op.data(
-                CREATE,
-                {"i": {"slug": slug, "nameZh": f"{slug} 联盟", "nameEn": slug, "template": slug}},
-            )
+    ensure_alliances(platform, ("aii", "aitisa"))
 
 
 def test_a_person_hears_of_their_new_notice_through_the_gateway_and_another_person_does_not(
