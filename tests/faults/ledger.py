@@ -27,6 +27,7 @@ import asyncpg
 import nats
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError
 
 from devkit.local.platform import SERVICES, Platform
 from devkit.testing.handles import PostgresHandle
@@ -108,7 +109,17 @@ async def _stream_copies(nats_url: str, since: datetime) -> collections.Counter[
 async def _consumer_filters(nats_url: str) -> dict[str, list[str]]:
     nc = await nats.connect(server_list(nats_url), connect_timeout=5)
     try:
-        infos = await nc.jetstream().consumers_info(STREAM)
+        # A cluster whose node was just killed may take a while to answer its API again (its
+        # meta leader elected anew): ask again rather than count nothing.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                infos = await nc.jetstream().consumers_info(STREAM)
+                break
+            except (NatsTimeoutError, TimeoutError, APIError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(1.0)
         return {
             i.config.durable_name: list(i.config.filter_subjects or [i.config.filter_subject or ""])
             for i in infos
