@@ -319,8 +319,9 @@ def admitted_on(i: int, count: int, today: date) -> date:
     return months_back(today, 11 - (i * 12 // count), day=3 + (i * 7) % 24)
 
 
-def until(check: Callable[[], T | None], within: float = 60.0) -> T:
-    """Wait for another service to learn of something (its events), then return it."""
+def until(check: Callable[[], T | None], within: float = 180.0) -> T:
+    """Wait for another service to learn of something (its events), then return it (on a
+    busy machine with replicas that can take minutes, not seconds)."""
     deadline = time.monotonic() + within
     while True:
         found = check()
