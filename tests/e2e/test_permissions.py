@@ -1118,21 +1118,21 @@ def _withdrawal(w: World) -> str:
     return str(made["requestWithdrawal"]["id"])
 
 
-# --- Finance: aii's books (the charter configuration of aii, ``finance.managers``:
-# [secretariat], "the secretariat manages the alliance's funds", by default from AII Art.26;
-# China-ASEAN Art.27 the same). The service lets every caller ``Principal.is_staff`` keep
-# the books: the operator, the secretariat AND the officers (``finance.access.keeper_of``),
-# so the officer (a chair) column reads OK below. That is what the service does, not what the
-# charter configuration says (officers approve, SPEC "Who uses it"): reported, not settled here.
+# --- Finance: aii's books. Who keeps them is the charter's ``finance.managers``: aii's
+# configuration names the secretariat (by default: the charter has no finance chapter, its
+# secretariat runs the daily work, Art.26; China-ASEAN Art.27 the same), so the operator and
+# the secretariat write (``finance.access.keeper_of``); an officer (a chair) reads the books
+# (``reader_of``) and decides budgets and accounts by vote in governance, but does not post.
 # Directors (council seats) approve by vote in governance; they neither read nor keep the books.
-KEEPERS = row(OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED)
+KEEPERS = row(OK, OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED)
+READERS = row(OK, OK, OK, REFUSED, REFUSED, REFUSED, REFUSED, REFUSED)
 FINANCE_TIERS = ("ordinary", "director", "vice_chair", "chair")
 OPEN_YEAR = 'mutation($y: Int!) { openFiscalYear(alliance: "aii", fiscalYear: $y) { year } }'
 CLOSE_YEAR = 'mutation($y: Int!) { closeFiscalYear(alliance: "aii", fiscalYear: $y) { year } }'
 INCOME = "mutation($i: IncomeInput!) { recordIncome(input: $i) { id } }"
 PROPOSE_AUDITOR = (
-    'mutation($y: Int!, $f: String!) { proposeAuditor(alliance: "aii", fiscalYear: $y, '
-    "firmName: $f) { id } }"
+    "mutation($a: String!, $y: Int!, $f: String!) { proposeAuditor(alliance: $a, "
+    "fiscalYear: $y, firmName: $f) { id } }"
 )
 
 
@@ -1294,10 +1294,29 @@ def _wg_budget_submitted(w: World) -> dict[str, Any]:
     return {"b": budget}
 
 
+def _auditing_alliance(w: World) -> str:
+    """A China-ASEAN alliance of its own (its auditor motions do not mix with
+    ``_audited_year``'s), once finance has its charter: the operator's first proposal for a
+    year no case uses is accepted."""
+    import time
+
+    if "auditing" not in w.shared:
+        slug = f"m{uuid.uuid4().hex[:8]}"
+        operator(w.platform).data(
+            CREATE, {"i": {"slug": slug, "nameZh": "矩阵审计联盟", "template": "china-asean"}}
+        )
+        deadline = time.monotonic() + 60
+        probe = {"a": slug, "y": next(FISCAL_YEARS), "f": "矩阵探测事务所"}
+        while operator(w.platform).execute(PROPOSE_AUDITOR, probe).get("errors"):
+            assert time.monotonic() < deadline, "finance never received the charter"
+            time.sleep(0.2)
+        w.shared["auditing"] = slug
+    return str(w.shared["auditing"])
+
+
 def _audited_year(w: World) -> dict[str, Any]:
     """A closed year of a China-ASEAN alliance whose accounting firm its council has confirmed
-    (Art.27). Not aii's: aii's charter configuration gives no body a vote on
-    ``auditor_confirmation`` (governance plans none), so no firm is ever confirmed there."""
+    (Art.27). Not aii's: aii's charter provides no audit (NO_AUDIT_IN_CHARTER)."""
     import time
 
     if "china_asean" not in w.shared:
@@ -1335,7 +1354,7 @@ def _audited_year(w: World) -> dict[str, Any]:
 MATRIX.update(
     {
         "Query.books": Entry(
-            '{ books(alliance: "aii") { alliance fiscalYears { year } } }', KEEPERS
+            '{ books(alliance: "aii") { alliance fiscalYears { year } } }', READERS
         ),
         # every alliance side by side: the platform operator's alone
         "Query.financeOverview": Entry("{ financeOverview { alliance } }", OPERATOR_ONLY),
@@ -1416,8 +1435,6 @@ MATRIX.update(
             lambda w: {"d": f"{_invoices(w)['y']}-12-01"},
         ),
         # the secretariat draws up the budget (AII default, China-ASEAN Art.27); see KEEPERS.
-        # (What is submitted in aii, a budget, final accounts, an auditor, is accepted here but
-        # never put to a vote: no body of aii's charter configuration can plan one.)
         "Mutation.setBudgetLine": Entry(SET_LINE, KEEPERS, lambda w: {"b": _budget_draft(w)}),
         "Mutation.submitBudget": Entry(
             "mutation($b: ID!) { submitBudget(budgetId: $b) { id } }",
@@ -1437,10 +1454,18 @@ MATRIX.update(
             KEEPERS,
             lambda w: {"y": _closed_year(w)},
         ),
+        # in an alliance whose charter provides an audit (China-ASEAN Art.27), of which these
+        # callers' only keeper is the operator; aii's charter provides none, and there the
+        # secretariat's proposal is refused (NO_AUDIT_IN_CHARTER):
+        # services/finance/tests/test_charter_rules.py
         "Mutation.proposeAuditor": Entry(
             PROPOSE_AUDITOR,
-            KEEPERS,
-            lambda w: {"y": next(FISCAL_YEARS), "f": f"矩阵事务所{uuid.uuid4().hex[:6]}"},
+            OPERATOR_ONLY,
+            lambda w: {
+                "a": _auditing_alliance(w),
+                "y": next(FISCAL_YEARS),
+                "f": f"矩阵事务所{uuid.uuid4().hex[:6]}",
+            },
         ),
         # by the firm the council confirmed, of a closed year (China-ASEAN Art.27), recorded by
         # the alliance's book keepers. In aii no firm can be confirmed (no body votes on it),

@@ -17,9 +17,15 @@ from typing import Any
 import openpyxl
 import pytest
 
+import charter
 from charter.ids import BodyId, MatterKind, Outcome
 from contracts.governance import MotionDecided, VoteCounts
-from contracts.membership import AllianceCreated, MemberAdmitted, MembershipStatus
+from contracts.membership import (
+    AllianceCreated,
+    CharterAdopted,
+    MemberAdmitted,
+    MembershipStatus,
+)
 from devkit.testing.events import event, eventually, publish
 from devkit.testing.subgraph import SubgraphClient, claims_for
 from servicekit.tenancy import alliance_id
@@ -73,10 +79,18 @@ async def _decide(
 async def opened(finance: SubgraphClient, nats_url: str) -> SubgraphClient:
     created = AllianceCreated(alliance_id=AID, slug=SLUG, name_zh="中国—东盟", name_en="CA")
     await publish(nats_url, event(AllianceCreated.TYPE, created.to_data(), alliance_id=AID))
+    document = charter.load_template("china-asean").to_data()
+    adopted = CharterAdopted(alliance_id=AID, slug=SLUG, version=1, charter=document)
+    await publish(nats_url, event(CharterAdopted.TYPE, adopted.to_data(), alliance_id=AID))
+    chair = claims_for("ca-chair", alliances={SLUG: ["chair"]})
 
     async def ready() -> bool:
         result = await finance.execute(FUNDS, claims=CLERK)
-        return not result.get("errors")
+        if result.get("errors"):
+            return False
+        # the charter has arrived: the chair's refusal cites its article
+        refused = await finance.execute(INCOME, income("1"), claims=chair)
+        return "China-ASEAN Art.27" in refused["errors"][0]["message"]
 
     await eventually(ready, within=10)
     return finance

@@ -233,3 +233,43 @@ async def test_only_the_leader_of_an_approved_group_prepares_its_budget(
     assert code(await opened.execute(CREATE, {"y": YEAR + 2, "g": other}, claims=leader)) == (
         "FORBIDDEN"  # its posts ended with it
     )
+
+
+async def test_a_groups_leader_reads_its_groups_budget_and_no_other_groups(
+    opened: SubgraphClient, nats_url: str
+) -> None:
+    """AITISA Art.12(1): the group prepares its budget. Its leader, a member's contact person
+    with no role in the alliance's books, reads that budget with its lines and its votes (the
+    row-level policies admit the holder of the group's post); another group's budget it does
+    not see, nor the books themselves, nor does a contact person who leads no group."""
+    read = """query($b: ID!) { budget(id: $b) { status workingGroupId
+      lines { account amount { amount } } matters { status } } }"""
+    budget = (await opened.data(CREATE, {"y": YEAR + 3, "g": GROUP}, claims=LEADER))["createBudget"]
+    await opened.data(LINE, {"b": budget["id"]}, claims=LEADER)
+    mine = (await opened.data(read, {"b": budget["id"]}, claims=LEADER))["budget"]
+    assert mine == {
+        "status": "DRAFT",
+        "workingGroupId": GROUP,
+        "lines": [{"account": "510101", "amount": {"amount": "30000.00"}}],
+        "matters": [],
+    }
+    await opened.data(SUBMIT, {"b": budget["id"]}, claims=LEADER)
+    await opened.data(REVIEW, {"b": budget["id"], "f": True, "r": None}, claims=CLERK)
+    forwarded = (await opened.data(read, {"b": budget["id"]}, claims=LEADER))["budget"]
+    assert forwarded["status"] == "REVIEWED"
+    assert forwarded["matters"] == [{"status": "pending"}]
+
+    other = str(uuid.uuid4())
+    await approve_group(nats_url, other, leader="third-leader")
+
+    async def other_budget() -> str | None:
+        result = await opened.execute(CREATE, {"y": YEAR, "g": other}, claims=CLERK)
+        return None if result.get("errors") else str(result["data"]["createBudget"]["id"])
+
+    theirs = await eventually(other_budget, within=10)
+    await opened.data(LINE, {"b": theirs}, claims=CLERK)
+    assert (await opened.data(read, {"b": theirs}, claims=LEADER))["budget"] is None
+    nobody = claims_for("plain-contact", alliances={SLUG: ["contact_person"]})
+    assert (await opened.data(read, {"b": budget["id"]}, claims=nobody))["budget"] is None
+    books = 'query { books(alliance: "aitisa-books") { funds { code } } }'
+    assert code(await opened.execute(books, claims=LEADER)) == "FORBIDDEN"

@@ -1,5 +1,11 @@
-"""Who may keep an alliance's books: its secretariat and officers (China-ASEAN Art.27: the
-secretariat manages the funds), and the platform operator. Everyone else sees nothing (RLS)."""
+"""Who may keep an alliance's books and who may read them.
+
+Keeping them (every write) is for those the charter's ``finance.managers`` names (China-ASEAN
+Art.27: 联盟经费管理工作由秘书处负责; AITISA Art.12(1) and AII by default: the secretariat), read
+from the charter in force (:mod:`finance.charters`), and for the platform operator. An officer
+(chair, vice-chair, secretary-general) reads the books, and decides budgets and accounts by
+vote in governance, but does not post to them unless the charter names the role. Everyone else
+sees nothing (RLS)."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from finance import charters
 from finance.models import KnownAlliance
 from servicekit.auth import Principal
 from servicekit.errors import Forbidden, NotFound
@@ -27,11 +34,33 @@ async def find_alliance(session: AsyncSession, slug: str) -> AllianceRef:
     return AllianceRef(row.id, row.slug)
 
 
+async def may_keep(session: AsyncSession, actor: Principal, alliance: AllianceRef) -> bool:
+    """Whether ``actor`` keeps the books of ``alliance`` (its charter's ``finance.managers``)."""
+    if actor.operator:
+        return True
+    held = actor.roles_in(alliance.slug)
+    return bool(held) and bool(
+        held & charters.keepers(await charters.finance_rules(session, alliance.id))
+    )
+
+
 async def keeper_of(session: AsyncSession, actor: Principal, slug: str) -> AllianceRef:
     """The alliance whose books ``actor`` may write, or a typed refusal."""
     if not actor.is_staff(slug):
+        # no role there that could keep books: refused before anything of the alliance is read
         raise Forbidden(f"only the secretariat of {slug} keeps its books")
-    return await find_alliance(session, slug)
+    alliance = await find_alliance(session, slug)
+    if not await may_keep(session, actor, alliance):
+        rules = await charters.finance_rules(session, alliance.id)
+        named = ", ".join(sorted(charters.keepers(rules)))
+        if rules is None:
+            source = "until its charter reaches finance"
+        elif rules.managed_by is None or rules.managed_by.source == "default":
+            source = "a platform default where the charter is silent"
+        else:
+            source = rules.managed_by.source
+        raise Forbidden(f"the books of {slug} are kept by: {named} ({source})")
+    return alliance
 
 
 async def reader_of(session: AsyncSession, actor: Principal, slug: str) -> AllianceRef:

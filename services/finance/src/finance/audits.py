@@ -1,8 +1,10 @@
 """The audit (China-ASEAN Art.27): an accounting firm the council confirms (an
 ``auditor_confirmation`` motion) audits the year; the report is recorded and reported to the
 council (``finance.audit.reported``), and the year is locked. The one writer of ``auditors``
-and ``audit_reports``. The AII and AITISA seed texts have no audit article: the same path is
-their default."""
+and ``audit_reports``. Whether there is an audit, who confirms the firm and to whom the report
+goes are the charter's ``finance.audit`` (:mod:`finance.charters`). The AII and AITISA texts have
+no audit article and their configurations set none: a firm proposed there is refused, typed,
+until an amendment of the charter provides for an audit."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter.ids import MatterKind
+from charter.model import Audit
 from contracts.finance import AuditorDecided, AuditReported
+from finance import charters
 from finance import matters as matter_book
 from finance.access import AllianceRef
 from finance.kinds import AuditOpinion, AuditorStatus, MatterStatus, YearStatus
@@ -22,13 +26,24 @@ from finance.years import get_year, lock_audited
 from servicekit.errors import Conflict, DomainError
 from servicekit.events import record_event
 
-REPORTED_TO = ["council"]
-"""China-ASEAN Art.27: 接受理事会确认的会计师事务所审计，并报理事会审查."""
+
+async def audit_rule(session: AsyncSession, alliance: AllianceRef) -> Audit:
+    """The charter's audit (China-ASEAN Art.27: 接受理事会确认的会计师事务所审计，并报理事会审查),
+    or a typed refusal where the charter provides for none."""
+    rules = await charters.finance_rules(session, alliance.id)
+    if rules is None or rules.audit is None or not rules.audit.confirmed_by:
+        raise DomainError(
+            f"the charter of {alliance.slug} provides for no audit by an accounting firm "
+            "confirmed by a body (as China-ASEAN Art.27 does); amend the charter to add one",
+            code="NO_AUDIT_IN_CHARTER",
+        )
+    return rules.audit
 
 
 async def propose(
     session: AsyncSession, *, alliance: AllianceRef, year: int, firm_name: str, proposed_by: str
 ) -> sa.Row[Any]:
+    await audit_rule(session, alliance)
     if not firm_name.strip():
         raise DomainError("name the accounting firm", field="firmName")
     live = await session.scalar(
@@ -137,6 +152,7 @@ async def record_report(
         )
     if not reference.strip():
         raise DomainError("give the audit report's reference number", field="reference")
+    rule = await audit_rule(session, alliance)
     report_id = uuid.uuid4()
     await session.execute(
         sa.insert(audit_reports).values(
@@ -161,7 +177,7 @@ async def record_report(
             firm_name=auditor.firm_name,
             opinion=opinion.value,
             reference=reference,
-            reported_to=REPORTED_TO,
+            reported_to=[str(body) for body in rule.reported_to],
         ),
         source=SOURCE,
         subject=report_id,

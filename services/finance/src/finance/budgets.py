@@ -23,7 +23,7 @@ from charter.ids import MatterKind
 from contracts.finance import BudgetCreated, BudgetDecided, BudgetReturned
 from finance import matters as matter_book
 from finance import working_groups as group_register
-from finance.access import find_alliance
+from finance.access import AllianceRef, find_alliance, may_keep
 from finance.kinds import BudgetStatus, MatterStatus
 from finance.models import SOURCE, Budget, KnownAlliance, accounts, budget_lines, funds, outbox
 from finance.money import Currency
@@ -33,11 +33,12 @@ from servicekit.events import record_event
 
 
 async def _may_prepare(
-    session: AsyncSession, actor: Principal, slug: str, working_group: uuid.UUID | None
+    session: AsyncSession, actor: Principal, alliance: AllianceRef, working_group: uuid.UUID | None
 ) -> bool:
-    """The secretariat prepares every budget; a working group's, also the person who holds
-    its leader or a co-leader post (AITISA Art.12(1), Art.7(3)), by governance's record."""
-    if actor.is_staff(slug):
+    """Those who keep the books prepare every budget (the charter's ``finance.managers``:
+    China-ASEAN Art.27, AII's default, the secretariat); a working group's, also the person who
+    holds its leader or a co-leader post (AITISA Art.12(1), Art.7(3)), by governance's record."""
+    if await may_keep(session, actor, alliance):
         return True
     return working_group is not None and await group_register.leads(session, actor, working_group)
 
@@ -52,12 +53,15 @@ async def create_budget(
     working_group: uuid.UUID | None = None,
     working_group_name: str | None = None,
 ) -> Budget:
-    if not await _may_prepare(session, actor, alliance_slug, working_group):
-        raise Forbidden(
-            f"only the secretariat of {alliance_slug}, or the group's leader or co-leader "
-            "(AITISA Art.12(1)), prepares a budget"
-        )
+    refused = Forbidden(
+        f"only the secretariat of {alliance_slug}, or the group's leader or co-leader "
+        "(AITISA Art.12(1)), prepares a budget"
+    )
+    if working_group is None and not actor.is_staff(alliance_slug):
+        raise refused  # no role there that could: refused before anything of it is read
     alliance = await find_alliance(session, alliance_slug)
+    if not await _may_prepare(session, actor, alliance, working_group):
+        raise refused
     if not 2000 <= fiscal_year <= 2200:
         raise DomainError("the fiscal year must be between 2000 and 2200", field="fiscalYear")
     if working_group is not None:
@@ -136,7 +140,9 @@ async def set_line(
     """Set (add or replace) the amount budgeted for one account (and fund) while drafting."""
     budget = await _budget_for_update(session, budget_id)
     slug = await _slug(session, budget.alliance_id)
-    if not await _may_prepare(session, actor, slug, budget.working_group_id):
+    if not await _may_prepare(
+        session, actor, AllianceRef(budget.alliance_id, slug), budget.working_group_id
+    ):
         raise Forbidden(f"only the secretariat of {slug} prepares its budgets")
     if budget.status not in (BudgetStatus.DRAFT, BudgetStatus.REJECTED):
         raise DomainError(
@@ -220,7 +226,9 @@ async def submit(
     in advance: before its fiscal year has ended."""
     budget = await _budget_for_update(session, budget_id)
     slug = await _slug(session, budget.alliance_id)
-    if not await _may_prepare(session, actor, slug, budget.working_group_id):
+    if not await _may_prepare(
+        session, actor, AllianceRef(budget.alliance_id, slug), budget.working_group_id
+    ):
         raise Forbidden(f"only the secretariat of {slug} submits its budgets")
     if budget.status not in (BudgetStatus.DRAFT, BudgetStatus.REJECTED):
         raise DomainError(f"the budget is {budget.status} already", code="BUDGET_NOT_DRAFT")

@@ -10,6 +10,8 @@ from contracts.governance import (
 )
 from contracts.membership import (
     AllianceCreated,
+    CharterAdopted,
+    CharterAmended,
     MemberAdmitted,
     MemberDemoted,
     MemberExpelled,
@@ -17,13 +19,18 @@ from contracts.membership import (
     MemberTierChanged,
     MemberWithdrawn,
 )
-from finance import alliances, income, matters, working_groups
+from finance import alliances, charters, income, matters, working_groups
 from servicekit.app import ConsumerSpec
 
 CONSUMERS = [
     ConsumerSpec(
         name="finance-alliances",
         handlers={AllianceCreated: alliances.on_alliance_created},
+    ),
+    ConsumerSpec(
+        # who keeps the books, whether there is an audit (finance.charters)
+        name="finance-charters",
+        handlers={CharterAdopted: charters.on_charter, CharterAmended: charters.on_charter},
     ),
     ConsumerSpec(
         name="finance-members",

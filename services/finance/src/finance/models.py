@@ -278,6 +278,17 @@ working_group_posts = _tenant(
 )
 """Who holds a group's leader and co-leader posts (AITISA Art.7(3)), by the member's seat."""
 
+charter_rules = _tenant(
+    "charter_rules",
+    sa.Column("charter_version", sa.Integer, nullable=False),
+    sa.Column("finance", JSONB, nullable=False),
+    sa.Column(
+        "updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.PrimaryKeyConstraint("alliance_id"),
+)
+"""The ``finance`` part of each alliance's charter in force (``finance.charters``)."""
+
 
 TENANT_TABLES = {"alliances": "id", "budgets": "alliance_id"} | {
     name: "alliance_id"
@@ -298,6 +309,7 @@ TENANT_TABLES = {"alliances": "id", "budgets": "alliance_id"} | {
         "payments",
         "working_groups",
         "working_group_posts",
+        "charter_rules",
     )
 }
 PLATFORM_TABLES: set[str] = set()
