@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import uuid
 from datetime import UTC, datetime
@@ -230,6 +231,13 @@ def test_the_audit_is_by_the_firm_the_council_confirms_and_locks_the_year(
     assert any(firm in n["title"] + n["body"] for n in decided)
     [reported] = until(lambda: notices(ca.platform, ca.sg.sub, "finance.audit.reported"))
     assert firm in reported["title"] and "China-ASEAN Art.27" in reported["body"]
+    # ... and each council member, whom the report is for (the charter's reported_to: council)
+    for seat in ca.seats:
+        told_of = functools.partial(
+            notices, ca.platform, seat["holderUserId"], "finance.audit.reported"
+        )
+        [told] = until(told_of)
+        assert firm in told["title"]
 
 
 # --------------------------------------------------------------------------- AITISA Art.12

@@ -291,3 +291,74 @@ async def test_a_groups_budget_returned_or_decided_reaches_the_groups_leader(
     assert "AITISA Art.12(1)" in found["finance.budget.decided"]
     outsider = await notifications.data(MINE, claims=claims_for(f"{slug}-nobody"))
     assert outsider["myNotifications"]["totalCount"] == 0
+
+
+async def test_the_audit_report_reaches_each_council_member_by_the_seats_governance_published(
+    notifications: SubgraphClient,
+    nats_url: str,
+    backlog_handled: Callable[[float], Awaitable[None]],
+) -> None:
+    """China-ASEAN Art.27: 审计 … 并报理事会审查. The report reaches whoever sits on the
+    council now, by governance's seat changes: a seat's newest change wins though an older one
+    arrives after it, a vacated seat is told nothing, and another body's seat neither."""
+    slug = f"au-{uuid.uuid4().hex[:6]}"
+    alliance = alliance_id(slug)
+
+    def seat(seat_id: uuid.UUID, body: str, holder: str, active: bool, position: int) -> Envelope:
+        changed = g.SeatChanged(
+            seat_id=seat_id,
+            alliance_id=alliance,
+            body=body,
+            change="opened" if active else "vacated",
+            holder_user_id=holder,
+            active=active,
+            changed_on=date(2026, 12, 1),
+            position=position,
+        )
+        return event(g.SeatChanged.TYPE, changed.to_data(), alliance_id=alliance)
+
+    sitting, replaced, vacated, assembly = (uuid.uuid4() for _ in range(4))
+    for message in (
+        seat(sitting, "council", f"{slug}-d1", True, 1),
+        # the newest change of this seat (a new representative) before the older one
+        seat(replaced, "council", f"{slug}-d2-new", True, 5),
+        seat(replaced, "council", f"{slug}-d2-old", True, 2),
+        seat(vacated, "council", f"{slug}-d3", True, 3),
+        seat(vacated, "council", f"{slug}-d3", False, 4),
+        seat(assembly, "general_assembly", f"{slug}-m1", True, 6),
+    ):
+        await publish(nats_url, message)
+    await backlog_handled(60.0)
+    reported = f.AuditReported(
+        audit_report_id=uuid.uuid4(),
+        alliance_id=alliance,
+        fiscal_year=2026,
+        firm_name="广西华信会计师事务所",
+        opinion="unqualified",
+        reference="桂华审字〔2026〕第018号",
+        reported_to=["council"],
+    )
+    await publish(
+        nats_url,
+        event(
+            f.AuditReported.TYPE,
+            reported.to_data(),
+            alliance_id=alliance,
+            subject=str(reported.audit_report_id),
+            source="/concord/finance",
+        ),
+    )
+    for member in (f"{slug}-d1", f"{slug}-d2-new"):
+
+        async def told(user: str = member) -> dict[str, Any] | None:
+            page = (await notifications.data(MINE, claims=claims_for(user)))["myNotifications"]
+            return page if page["totalCount"] else None
+
+        page = await eventually(told, within=30)
+        (edge,) = page["edges"]
+        assert edge["node"]["eventType"] == "finance.audit.reported"
+        assert "广西华信会计师事务所" in edge["node"]["title"]
+    await backlog_handled(60.0)
+    for nobody in (f"{slug}-d2-old", f"{slug}-d3", f"{slug}-m1"):
+        page = await notifications.data(MINE, claims=claims_for(nobody))
+        assert page["myNotifications"]["totalCount"] == 0, nobody

@@ -363,6 +363,28 @@ class MeetingMinimumMissed(Event, type="governance.meeting.minimum_missed", subj
     rule: str
 
 
+class SeatChanged(Event, type="governance.seat.changed", subject="seat id"):
+    """A seat of a body changed: filled, its holder replaced, moved or vacated (every change
+    governance keeps with its date and reason). Other services keep who sits on which body
+    from these, to tell a body's members what the charter reports to the body (China-ASEAN
+    Art.27: the audit, 报理事会审查)."""
+
+    seat_id: uuid.UUID
+    alliance_id: uuid.UUID
+    body: str
+    """The body (``council``, ``general_assembly`` …, ``working_group`` for a group's seat)."""
+    group_id: uuid.UUID | None = None
+    """For a working group's seat: the group."""
+    change: str
+    holder_user_id: str | None = None
+    """The person who sits (an organisation's named representative); None while nobody does."""
+    active: bool
+    changed_on: date
+    position: int
+    """The order of the change among all of the alliance's seat changes: a consumer keeps the
+    highest it has seen for a seat, whatever the order of delivery."""
+
+
 class VoteClosed(Event, type="governance.vote.closed", subject="stage id"):
     """One stage of a motion closed: its result, computed once, and its ballot list's hash."""
 

@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import charter
 from charter.ids import BodyId, TierId
+from contracts.governance import SeatChanged
 from contracts.membership import MemberEvent, MembershipStatus, RoleAssigned, RoleRevoked
 from governance import charters
-from governance.models import Member, Seat, SeatChange
-from servicekit.events import Envelope
+from governance.models import SOURCE, Member, Seat, SeatChange, outbox
+from servicekit.events import Envelope, record_event
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.queries import grouped
 
@@ -48,8 +49,12 @@ def sits_on_council(rules: charter.Charter, tier: str) -> bool:
 
 
 async def _change(session: AsyncSession, seat: Seat, change: str, on: date, reason: str) -> None:
-    session.add(
-        SeatChange(
+    """Keep one change of ``seat`` (as it now is) and publish it (``governance.seat.changed``):
+    notifications keeps who sits on which body from these."""
+    await session.flush()  # the seat row, inserted or updated, before its change refers to it
+    position = await session.scalar(
+        sa.insert(SeatChange)
+        .values(
             id=uuid.uuid4(),
             alliance_id=seat.alliance_id,
             seat_id=seat.id,
@@ -59,6 +64,26 @@ async def _change(session: AsyncSession, seat: Seat, change: str, on: date, reas
             changed_on=on,
             reason=reason,
         )
+        .returning(SeatChange.position)
+    )
+    assert position is not None
+    await record_event(
+        session,
+        outbox,
+        SeatChanged(
+            seat_id=seat.id,
+            alliance_id=seat.alliance_id,
+            body=seat.body,
+            group_id=seat.group_id,
+            change=change,
+            holder_user_id=seat.holder_user_id,
+            active=seat.active,
+            changed_on=on,
+            position=position,
+        ),
+        source=SOURCE,
+        subject=seat.id,
+        alliance_id=seat.alliance_id,
     )
 
 

@@ -1,6 +1,7 @@
 """What notifications listens to: membership's application and member events (notices to the
 people concerned, the register of members), its alliance and role events (names, the register
-of each alliance's staff), and the governance and finance events that have contracts."""
+of each alliance's staff), governance's seat changes (the register of who sits on which body),
+and the governance and finance events that have contracts."""
 
 from contracts import finance, governance, membership
 from notifications import (
@@ -14,7 +15,7 @@ from servicekit.app import ConsumerSpec
 
 NOTICE_CONSUMERS = frozenset({"notifications-membership", "notifications-governance"})
 """The consumers that file notices: handled in lanes (``Settings.consumer_concurrency``); the
-registers of alliances and roles stay one event after the other."""
+registers of alliances, roles and seats stay one event after the other."""
 
 CONSUMERS = [
     ConsumerSpec(
@@ -31,6 +32,10 @@ CONSUMERS = [
             membership.RoleAssigned: notices.on_role_event,
             membership.RoleRevoked: notices.on_role_event,
         },
+    ),
+    ConsumerSpec(
+        name="notifications-seats",
+        handlers={governance.SeatChanged: notices.on_seat_changed},
     ),
     ConsumerSpec(
         name="notifications-governance",

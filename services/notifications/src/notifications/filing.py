@@ -27,6 +27,7 @@ from notifications.models import (
     Notification,
     Preference,
     RecipientSettings,
+    SeatHolder,
     StaffMember,
     WebhookEndpoint,
 )
@@ -72,6 +73,21 @@ async def staff(session: AsyncSession, alliance_id: uuid.UUID, *roles: str) -> l
         )
     )
     return sorted(set(rows))
+
+
+async def seat_holders(
+    session: AsyncSession, alliance_id: uuid.UUID, bodies: Sequence[str]
+) -> list[str]:
+    """The people who sit on any of ``bodies`` now (from ``governance.seat.changed``)."""
+    rows = await session.scalars(
+        sa.select(SeatHolder.user_id).where(
+            SeatHolder.alliance_id == alliance_id,
+            SeatHolder.body.in_(bodies),
+            SeatHolder.active,
+            SeatHolder.user_id.is_not(None),
+        )
+    )
+    return sorted({user for user in rows if user})
 
 
 async def secretariat(session: AsyncSession, alliance_id: uuid.UUID) -> list[str]:

@@ -215,10 +215,14 @@ async def on_budget_decided(
 ) -> None:
     """A finance decision or the audit report: to the officers and the secretariat; a working
     group's budget also to the group's leader and co-leaders and its preparer (AITISA
-    Art.12(1)), whom finance names in the event."""
+    Art.12(1)), whom finance names in the event; the audit report also to everyone who sits on
+    the bodies it is reported to (China-ASEAN Art.27: 并报理事会审查, each council member)."""
     people = await _leaders(session, envelope)
     if isinstance(event, f.BudgetDecided):
         people = sorted({*people, *event.recipients})
+    if isinstance(event, f.AuditReported):
+        members = await filing.seat_holders(session, event.alliance_id, event.reported_to)
+        people = sorted({*people, *members})
     await _file(
         session, event, envelope, _notice(FINANCE_KINDS[type(event)], people, event, envelope)
     )

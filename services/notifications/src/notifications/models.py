@@ -63,7 +63,28 @@ class StaffMember(Base):
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
 
-TENANT_TABLES = {"notifications": "alliance_id", "staff_members": "alliance_id"}
+class SeatHolder(Base):
+    """Who sits on which body of an alliance (from ``governance.seat.changed``): whom to tell
+    what the charter reports to a body (China-ASEAN Art.27: the audit, 报理事会审查)."""
+
+    __tablename__ = "seat_holders"
+    __table_args__ = (sa.Index("ix_seat_holders_alliance_body", "alliance_id", "body"),)
+
+    seat_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    body: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[str | None] = mapped_column(sa.Text)
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    """The newest change applied (``SeatChanged.position``): an older one arriving late is
+    ignored."""
+
+
+TENANT_TABLES = {
+    "notifications": "alliance_id",
+    "staff_members": "alliance_id",
+    "seat_holders": "alliance_id",
+}
 PLATFORM_TABLES: set[str] = set()
 
 

@@ -1,4 +1,5 @@
-"""The inbox's writes (read and unread) and the register of each alliance's staff.
+"""The inbox's writes (read and unread), the register of each alliance's staff and the register
+of who sits on which body.
 
 What each event tells whom is in ``membership_notices`` and ``governance_notices``; the texts
 are the templates of each kind (``rendering``); filing, once per recipient and channel, is
@@ -14,8 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.governance import SeatChanged
 from contracts.membership import RoleAssigned, RoleEvent
-from notifications.models import Notification, StaffMember
+from notifications.models import Notification, SeatHolder, StaffMember
 from servicekit.errors import NotFound
 from servicekit.events import Envelope
 
@@ -33,6 +35,26 @@ async def on_role_event(session: AsyncSession, event: RoleEvent, envelope: Envel
             active=active,
         )
         .on_conflict_do_update(index_elements=["assignment_id"], set_={"active": active})
+    )
+
+
+async def on_seat_changed(session: AsyncSession, event: SeatChanged, envelope: Envelope) -> None:
+    """Keep the register of who sits on which body; a change older than the one kept for the
+    seat (redelivered, or delivered out of order) changes nothing."""
+    values = {
+        "alliance_id": event.alliance_id,
+        "body": event.body,
+        "user_id": event.holder_user_id,
+        "active": event.active,
+        "position": event.position,
+    }
+    statement = insert(SeatHolder).values(seat_id=event.seat_id, **values)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["seat_id"],
+            set_=values,
+            where=SeatHolder.position < statement.excluded.position,
+        )
     )
 
 
