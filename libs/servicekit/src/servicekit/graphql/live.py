@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import GraphQLRouter
@@ -30,6 +30,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 
 from servicekit.graphql.context import Context, Info
 from servicekit.live import LiveHub
+from servicekit.tenancy import TenantScope
+
+Shown = TypeVar("Shown")
 
 
 class SignedOperationHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -96,3 +99,38 @@ async def live_transaction(info: Info) -> AsyncIterator[AsyncSession]:
     """A short transaction of its own in the caller's scope, for one update."""
     async with info.context.tx.database.transaction(info.context.principal.scope()) as session:
         yield session
+
+
+async def follow(
+    info: Info,
+    topic: str,
+    key: str,
+    *,
+    probe: Callable[[AsyncSession], Awaitable[Hashable]],
+    read: Callable[[AsyncSession], Awaitable[tuple[Shown, bool]]],
+    every: float,
+) -> AsyncIterator[Shown]:
+    """Follow one record live: what ``read`` returns now, then again each time it changes,
+    until ``read`` says it is final (the value is yielded, then the end).
+
+    ``probe`` is shared by every follower of ``(topic, key)`` on this replica and never shown:
+    it is read across alliances (one poller, every ``every`` seconds, :meth:`LiveHub.watch`)
+    and must only move on (a count, a status). ``read`` runs in a short transaction in the
+    caller's own scope, so row-level security decides what each follower sees."""
+    database = info.context.tx.database
+
+    async def shared_probe() -> Hashable:
+        async with database.transaction(TenantScope.everything()) as session:
+            return await probe(session)
+
+    shown: Shown | None = None
+    async with hub(info).watch(topic, key, shared_probe, every=every) as heard:
+        while True:
+            async with live_transaction(info) as session:
+                now, final = await read(session)
+            if now != shown:
+                yield now
+                shown = now
+            if final:
+                return
+            await heard.batch()

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter.ids import MatterKind, MeetingMode
 from contracts.governance import AttendanceStatus
@@ -34,9 +35,8 @@ from servicekit.figures import Grouping
 from servicekit.graphql import Forbidden, Info, NotFound, make_schema
 from servicekit.graphql.glossary import BodyKind
 from servicekit.graphql.ids import parse_id
-from servicekit.graphql.live import hub, live_transaction
+from servicekit.graphql.live import follow
 from servicekit.graphql.pagination import Connection, build_connection, check_page_size
-from servicekit.tenancy import TenantScope
 
 
 async def staff_of(info: Info, alliance_id: uuid.UUID) -> str:
@@ -599,36 +599,30 @@ class Subscription:
         self, info: Info, stage: strawberry.ID
     ) -> AsyncGenerator[LiveTurnout, None]:
         stage_id = parse_id(stage, "vote")
-        database = info.context.tx.database
 
-        async def probe() -> tuple[str | None, int]:
-            # Shared by every follower of the stage on this replica, and never shown: read
-            # across alliances; what a follower sees is read again in its own scope below.
-            async with database.transaction(TenantScope.everything()) as session:
-                return await reading.turnout_probe(session, stage_id)
+        async def read(session: AsyncSession) -> tuple[LiveTurnout, bool]:
+            found = (await reading.by_ids(session, models.Stage, [stage_id]))[0]
+            if found is None:
+                raise NotFound("no such vote")
+            assert isinstance(found, models.Stage)
+            counted = (await reading.turnouts(session, [stage_id]))[0]
+            now = LiveTurnout(
+                stage_id=strawberry.ID(str(found.id)),
+                status=StageStatus(found.status),
+                turnout=turnout_of(found, counted),
+                result=VoteResult.from_result(found.result) if found.result else None,
+            )
+            return now, found.status == "closed"
 
-        shown: LiveTurnout | None = None
-        async with hub(info).watch("turnout", str(stage_id), probe, every=TURNOUT_EVERY) as heard:
-            while True:
-                async with live_transaction(info) as session:
-                    # The caller's scope: row-level security decides who sees the vote.
-                    found = (await reading.by_ids(session, models.Stage, [stage_id]))[0]
-                    if found is None:
-                        raise NotFound("no such vote")
-                    assert isinstance(found, models.Stage)
-                    counted = (await reading.turnouts(session, [stage_id]))[0]
-                now = LiveTurnout(
-                    stage_id=strawberry.ID(str(found.id)),
-                    status=StageStatus(found.status),
-                    turnout=turnout_of(found, counted),
-                    result=VoteResult.from_result(found.result) if found.result else None,
-                )
-                if now != shown:
-                    yield now
-                    shown = now
-                if found.status == "closed":
-                    return
-                await heard.batch()
+        async for now in follow(
+            info,
+            "turnout",
+            str(stage_id),
+            probe=lambda session: reading.turnout_probe(session, stage_id),
+            read=read,
+            every=TURNOUT_EVERY,
+        ):
+            yield now
 
     @strawberry.subscription(
         description="A meeting's quorum now, then again as its attendance is recorded (looked "
@@ -639,37 +633,32 @@ class Subscription:
         self, info: Info, meeting: strawberry.ID
     ) -> AsyncGenerator[LiveQuorum, None]:
         meeting_id = parse_id(meeting, "meeting")
-        database = info.context.tx.database
 
-        async def probe() -> tuple[object, ...]:
-            # Shared by every follower of the meeting on this replica, and never shown.
-            async with database.transaction(TenantScope.everything()) as session:
-                return await reading.quorum_probe(session, meeting_id)
+        async def read(session: AsyncSession) -> tuple[LiveQuorum, bool]:
+            found = (await reading.by_ids(session, models.Meeting, [meeting_id]))[0]
+            if found is None:
+                raise NotFound("no such meeting")
+            assert isinstance(found, models.Meeting)
+            [tally] = await meetings.tallies(session, [found])
+            rules = (await charters.in_force_of(session, [found.alliance_id]))[0]
+            if rules is None:
+                raise NotFound("governance has not received this alliance's charter yet")
+            now = LiveQuorum(
+                meeting_id=strawberry.ID(str(found.id)),
+                attendance_closed=found.attendance_closed_at is not None,
+                quorum=quorum_from(rules[1], found.body, tally),
+            )
+            return now, now.attendance_closed
 
-        shown: LiveQuorum | None = None
-        async with hub(info).watch("quorum", str(meeting_id), probe, every=TURNOUT_EVERY) as heard:
-            while True:
-                async with live_transaction(info) as session:
-                    # The caller's scope: row-level security decides who sees the meeting.
-                    found = (await reading.by_ids(session, models.Meeting, [meeting_id]))[0]
-                    if found is None:
-                        raise NotFound("no such meeting")
-                    assert isinstance(found, models.Meeting)
-                    [tally] = await meetings.tallies(session, [found])
-                    rules = (await charters.in_force_of(session, [found.alliance_id]))[0]
-                if rules is None:
-                    raise NotFound("governance has not received this alliance's charter yet")
-                now = LiveQuorum(
-                    meeting_id=strawberry.ID(str(found.id)),
-                    attendance_closed=found.attendance_closed_at is not None,
-                    quorum=quorum_from(rules[1], found.body, tally),
-                )
-                if now != shown:
-                    yield now
-                    shown = now
-                if now.attendance_closed:
-                    return
-                await heard.batch()
+        async for now in follow(
+            info,
+            "quorum",
+            str(meeting_id),
+            probe=lambda session: reading.quorum_probe(session, meeting_id),
+            read=read,
+            every=TURNOUT_EVERY,
+        ):
+            yield now
 
 
 schema = make_schema(
