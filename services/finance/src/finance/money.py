@@ -84,6 +84,14 @@ def to_minor(amount: Decimal | str, currency: Currency, *, field: str = "amount"
     return minor
 
 
+def execution_rate(actual_minor: int, budgeted_minor: int) -> Decimal | None:
+    """Actual / budgeted, to 4 places (both in the same currency's minor units); None where
+    nothing is budgeted. Budget execution reports it per line (预算执行率)."""
+    if not budgeted_minor:
+        return None
+    return (Decimal(actual_minor) / Decimal(budgeted_minor)).quantize(Decimal("0.0001"))
+
+
 def from_minor(minor: int, currency: Currency | str) -> Decimal:
     digits = MINOR_DIGITS[Currency(currency)]
     return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))

@@ -12,6 +12,7 @@ import strawberry
 
 from finance import figures
 from finance.graphql.money import Money
+from finance.money import execution_rate
 from servicekit.errors import DomainError
 from servicekit.figures import Grouping, Window
 from servicekit.graphql import Info
@@ -109,11 +110,7 @@ class BudgetFigures:
                     budgeted=Money.of(r.budgeted_minor, r.currency),
                     actual=Money.of(r.actual_minor, r.currency),
                     remaining=Money.of(r.budgeted_minor - r.actual_minor, r.currency),
-                    rate=(Decimal(r.actual_minor) / Decimal(r.budgeted_minor)).quantize(
-                        Decimal("0.0001")
-                    )
-                    if r.budgeted_minor
-                    else None,
+                    rate=execution_rate(r.actual_minor, r.budgeted_minor),
                 )
                 for r in found
             ],

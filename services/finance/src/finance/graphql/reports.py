@@ -10,7 +10,7 @@ import strawberry
 from finance import reports
 from finance.graphql.money import Money
 from finance.graphql.spreadsheet import Spreadsheet
-from finance.money import from_minor
+from finance.money import execution_rate, from_minor
 from finance.spreadsheets import Cell, Column, workbook
 
 
@@ -286,9 +286,7 @@ class BudgetExecution:
                     budgeted=Money.of(r.budgeted_minor, r.currency),
                     actual=Money.of(r.actual_minor, r.currency),
                     remaining=Money.of(r.remaining_minor, r.currency),
-                    rate=(Decimal(r.actual_minor) / Decimal(r.budgeted_minor)).quantize(
-                        Decimal("0.0001")
-                    ),
+                    rate=execution_rate(r.actual_minor, r.budgeted_minor),
                 )
                 for r in rows
             ],
