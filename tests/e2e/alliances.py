@@ -31,6 +31,65 @@ def codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors") or []]
 
 
+def open_at_meeting(
+    convener: Caller,
+    clerk: Caller,
+    *,
+    slug: str,
+    body: str,
+    title: str,
+    motion: str,
+    seats: list[dict[str, str]],
+    starts_at: str,
+    place: str,
+) -> str:
+    """A meeting of ``body`` convened in person with ``motion`` on its agenda, every seat in
+    ``seats`` recorded present, and the motion's vote opened at it: the stage's id."""
+    meeting = convener.data(
+        "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
+        {
+            "i": {
+                "alliance": slug,
+                "body": body,
+                "title": title,
+                "mode": "IN_PERSON",
+                "startsAt": starts_at,
+                "place": place,
+                "agenda": [motion],
+            }
+        },
+    )["conveneMeeting"]["id"]
+    clerk.data(
+        "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
+        "entries: $e) { id } }",
+        {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in seats]},
+    )
+    stage: str = clerk.data(
+        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
+        {"m": motion, "g": meeting},
+    )["openVote"]["id"]
+    return stage
+
+
+def cast(platform: Platform, slug: str, seat: dict[str, str], stage: str, choice: str) -> None:
+    """The seat's holder casts ``choice`` (YES, NO, ABSTAIN) on ``stage``."""
+    Caller(platform, seat["holderUserId"], alliances={slug: ["contact_person"]}).data(
+        "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
+        "choice: $c) { receipt } }",
+        {"s": stage, "t": seat["id"], "c": choice},
+    )
+
+
+def close(clerk: Caller, stage: str) -> dict[str, Any]:
+    """The vote closed: its stored result."""
+    result: dict[str, Any] = clerk.data(
+        "mutation($s: ID!) { closeVote(stage: $s) { result { passed rule present entitled "
+        "yes } } }",
+        {"s": stage},
+    )["closeVote"]["result"]
+    return result
+
+
 class Alliance:
     """A new alliance on the AITISA template, as its people see it through the gateway."""
 
@@ -134,38 +193,29 @@ class Alliance:
 
     def chairs_office(self, motion: str, yes: bool = True) -> None:
         seats = self.chair_seats()
-        meeting = self.clerk.data(
-            "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
-            {
-                "i": {
-                    "alliance": self.slug,
-                    "body": "CHAIRS_OFFICE",
-                    "title": f"理事长办公会 {uuid.uuid4().hex[:4]}",
-                    "mode": "IN_PERSON",
-                    "startsAt": "2026-11-20T09:00:00+08:00",
-                    "place": "北京",
-                    "agenda": [motion],
-                }
-            },
-        )["conveneMeeting"]["id"]
-        self.clerk.data(
-            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
-            "entries: $e) { id } }",
-            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in seats]},
+        stage = open_at_meeting(
+            self.clerk,
+            self.clerk,
+            slug=self.slug,
+            body="CHAIRS_OFFICE",
+            title=f"理事长办公会 {uuid.uuid4().hex[:4]}",
+            motion=motion,
+            seats=seats,
+            starts_at="2026-11-20T09:00:00+08:00",
+            place="北京",
         )
-        stage = self.clerk.data(
-            "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
-            {"m": motion, "g": meeting},
-        )["openVote"]["id"]
         for seat in seats:
-            self.ballot(seat["holderUserId"], stage, seat["id"], yes)
-        self.clerk.data("mutation($s: ID!) { closeVote(stage: $s) { id } }", {"s": stage})
+            cast(self.platform, self.slug, seat, stage, "YES" if yes else "NO")
+        close(self.clerk, stage)
 
     def ballot(self, user: str, stage: str, seat: str, yes: bool = True) -> None:
-        Caller(self.platform, user, alliances={self.slug: ["contact_person"]}).data(
-            "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
-            "choice: $c) { receipt } }",
-            {"s": stage, "t": seat, "c": "YES" if yes else "NO"},
+        """``user`` casts for ``seat`` (its holder, or the holder of its written proxy)."""
+        cast(
+            self.platform,
+            self.slug,
+            {"id": seat, "holderUserId": user},
+            stage,
+            "YES" if yes else "NO",
         )
 
     def found(self, members: list[dict[str, str]]) -> str:
@@ -314,41 +364,21 @@ class ChinaAsean:
     def council_vote(
         self, motion: str, yes: int, title: str = f"{YEAR}年度预算审议"
     ) -> dict[str, Any]:
-        meeting = self.sg.data(
-            "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
-            {
-                "i": {
-                    "alliance": self.slug,
-                    "body": "COUNCIL",
-                    "title": f"{title} {uuid.uuid4().hex[:4]}",
-                    "mode": "IN_PERSON",
-                    "startsAt": f"{YEAR - 1}-12-20T09:00:00+07:00",
-                    "place": "南宁",
-                    "agenda": [motion],
-                }
-            },
-        )["conveneMeeting"]["id"]
-        self.clerk.data(
-            "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
-            "entries: $e) { id } }",
-            {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in self.seats]},
-        )
-        stage = self.clerk.data(
-            "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
-            {"m": motion, "g": meeting},
-        )["openVote"]["id"]
+        stage = self.open_council_vote(motion, f"{title} {uuid.uuid4().hex[:4]}")
         for i, seat in enumerate(self.seats):
-            voter = Caller(
-                self.platform, seat["holderUserId"], alliances={self.slug: ["contact_person"]}
-            )
-            voter.data(
-                "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
-                "choice: $c) { receipt } }",
-                {"s": stage, "t": seat["id"], "c": "YES" if i < yes else "NO"},
-            )
-        closed: dict[str, Any] = self.clerk.data(
-            "mutation($s: ID!) { closeVote(stage: $s) { result { passed rule present entitled "
-            "yes } } }",
-            {"s": stage},
-        )["closeVote"]["result"]
-        return closed
+            cast(self.platform, self.slug, seat, stage, "YES" if i < yes else "NO")
+        return close(self.clerk, stage)
+
+    def open_council_vote(self, motion: str, title: str) -> str:
+        """The council meets (convened by the secretary-general), all present; the vote opens."""
+        return open_at_meeting(
+            self.sg,
+            self.clerk,
+            slug=self.slug,
+            body="COUNCIL",
+            title=title,
+            motion=motion,
+            seats=self.seats,
+            starts_at=f"{YEAR - 1}-12-20T09:00:00+07:00",
+            place="南宁",
+        )

@@ -21,8 +21,8 @@ from playwright.sync_api import Page, expect
 from devkit.local.platform import Platform
 from membership.demo import seed
 from servicekit.auth.devtoken import mint
-from tests.e2e.alliances import YEAR, ChinaAsean
-from tests.e2e.client import Caller, until
+from tests.e2e.alliances import YEAR, ChinaAsean, cast
+from tests.e2e.client import until
 from tests.support.dashboard import (
     OVERVIEW,
     api,
@@ -318,43 +318,10 @@ def test_an_open_vote_shows_its_turnout_live_on_the_alliance_page(
     alliance = ChinaAsean(platform, directors=3)
     alliance.budget()
     motion = alliance.pending_motion(set())
-    meeting = alliance.sg.data(
-        "mutation($i: ConveneMeetingInput!) { conveneMeeting(input: $i) { id } }",
-        {
-            "i": {
-                "alliance": alliance.slug,
-                "body": "COUNCIL",
-                "title": f"{YEAR}年度预算审议",
-                "mode": "IN_PERSON",
-                "startsAt": f"{YEAR - 1}-12-20T09:00:00+07:00",
-                "place": "南宁",
-                "agenda": [motion],
-            }
-        },
-    )["conveneMeeting"]["id"]
-    alliance.clerk.data(
-        "mutation($g: ID!, $e: [AttendanceInput!]!) { recordAttendance(meeting: $g, "
-        "entries: $e) { id } }",
-        {"g": meeting, "e": [{"seat": s["id"], "status": "PRESENT"} for s in alliance.seats]},
-    )
-    stage = alliance.clerk.data(
-        "mutation($m: ID!, $g: ID!) { openVote(motion: $m, meeting: $g) { id } }",
-        {"m": motion, "g": meeting},
-    )["openVote"]["id"]
+    stage = alliance.open_council_vote(motion, f"{YEAR}年度预算审议")
 
-    def cast(index: int, choice: str) -> None:
-        seat = alliance.seats[index]
-        voter = Caller(
-            platform, seat["holderUserId"], alliances={alliance.slug: ["contact_person"]}
-        )
-        voter.data(
-            "mutation($s: ID!, $t: ID!, $c: BallotChoice!) { castBallot(stage: $s, seat: $t, "
-            "choice: $c) { receipt } }",
-            {"s": stage, "t": seat["id"], "c": choice},
-        )
-
-    cast(0, "YES")
-    cast(1, "NO")
+    cast(platform, alliance.slug, alliance.seats[0], stage, "YES")
+    cast(platform, alliance.slug, alliance.seats[1], stage, "NO")
     sign_in(page, platform, operator_token(platform))
     page.goto(platform.dashboard_url + f"#/alliance/{alliance.slug}")
     expect(page.locator("#content[data-ready=alliance]")).to_be_attached(timeout=30_000)
@@ -370,7 +337,7 @@ def test_an_open_vote_shows_its_turnout_live_on_the_alliance_page(
     block = page.locator('[data-table-block="open-votes"]')
     assert block.get_attribute("data-live") == "subscription"
     assert block.get_attribute("data-live-seconds") == "60"
-    cast(2, "YES")
+    cast(platform, alliance.slug, alliance.seats[2], stage, "YES")
     expect(row.locator('td[data-col="ballots"]')).to_have_text("3", timeout=10_000)
     expect(row.locator('td[data-col="yes"]')).to_have_text("2")
 
