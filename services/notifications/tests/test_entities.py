@@ -14,6 +14,7 @@ from devkit.testing.subgraph import (
     statements_of,
 )
 from notifications.app import create_app
+from servicekit.tenancy import alliance_id
 
 
 async def test_fifty_entities_of_each_type_cost_the_statements_of_one(
@@ -73,5 +74,48 @@ async def test_a_person_s_notices_cost_the_same_statements_whatever_the_page_siz
                     "myNotifications"
                 ]
             assert len(page["edges"]) == size and page["pageInfo"]["hasNextPage"]
+            counts[size] = len(statements)
+    assert counts[1] == counts[100], counts
+
+
+async def test_a_delivery_log_page_costs_the_same_statements_whatever_its_length(
+    notifications: SubgraphClient, notifications_db: ServiceDatabase
+) -> None:
+    """The secretariat's delivery log: each delivery with every attempt, a page of 1 or 100."""
+    slug = "log-statements"
+    conn = await asyncpg.connect(notifications_db.migration_dsn)
+    try:
+        await conn.execute("SELECT set_config('app.all_alliances', 'on', false)")
+        await conn.execute(
+            """WITH d AS (
+                 INSERT INTO deliveries (id, alliance_id, event_id, kind, channel, recipient,
+                                         target, language, payload, status, attempts)
+                 SELECT gen_random_uuid(), $1, gen_random_uuid(), 'application_submitted',
+                        'email', 'someone', 'someone@example.org', 'zh', '{}'::jsonb,
+                        'failed', 2
+                 FROM generate_series(1, 120)
+                 RETURNING id, alliance_id)
+               INSERT INTO delivery_attempts (id, alliance_id, delivery_id, number, started_at,
+                                              finished_at, ok, detail)
+               SELECT gen_random_uuid(), d.alliance_id, d.id, n, now(), now(), false, 'refused'
+               FROM d, generate_series(1, 2) AS n""",
+            alliance_id(slug),
+        )
+    finally:
+        await conn.close()
+    query = """query($a: String!, $n: Int!) { deliveryLog(alliance: $a, first: $n) { totalCount
+      edges { cursor node { id channel status attempts { number ok detail } } }
+      pageInfo { hasNextPage } } }"""
+    clerk = claims_for("log-clerk", alliances={slug: ["secretariat"]})
+    quiet = notifications.app.state.settings.model_copy(update={"run_workers": False})
+    counts = {}
+    async with running(lambda: create_app(quiet)) as client:
+        for size in (1, 100):
+            with statements_of(client.app) as statements:
+                page = (await client.data(query, {"a": slug, "n": size}, claims=clerk))[
+                    "deliveryLog"
+                ]
+            assert len(page["edges"]) == size and page["pageInfo"]["hasNextPage"]
+            assert all(len(e["node"]["attempts"]) == 2 for e in page["edges"])
             counts[size] = len(statements)
     assert counts[1] == counts[100], counts
