@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from devkit.testing.subgraph import SubgraphClient
-from services.governance.tests.support import World, codes
+from devkit.testing.subgraph import SubgraphClient, running, statements_of
+from governance.app import create_app
+from services.governance.tests.support import World, codes, staff
 
 DIRECTORS = {f"理事单位{i}": "director" for i in range(1, 10)}
 
@@ -222,3 +223,36 @@ async def test_a_convened_meeting_calls_the_holders_of_the_bodys_seats(
         await nc.close()
     assert found["attendees"] == sorted(s["holderUserId"] for s in seats)
     assert len(found["attendees"]) == 9
+
+
+async def test_closing_a_vote_costs_the_same_sql_statements_for_three_seats_as_for_nine(
+    governance: SubgraphClient, nats_url: str
+) -> None:
+    """The close snapshots the entitled seats, presence and proxies and counts the ballots in
+    set-wise statements: a constant, not one per seat or ballot (``make bench NAME=ballots``
+    shows the same count at 2,000 seats)."""
+    counts: dict[int, int] = {}
+    quiet = governance.app.state.settings.model_copy(update={"run_workers": False})
+    async with running(lambda: create_app(quiet)) as closer:
+        for size in (3, 9):
+            world = await aii(
+                governance, nats_url, {f"理事单位{i}": "director" for i in range(1, size + 1)}
+            )
+            seats = await world.seats("COUNCIL", size)
+            motion = (await world.propose("COUNCIL", "ORDINARY_RESOLUTION"))["data"][
+                "proposeMotion"
+            ]["id"]
+            meeting = await world.convene("COUNCIL", agenda=[motion])
+            await world.attend(meeting, [{"seat": s["id"], "status": "PRESENT"} for s in seats])
+            stage = (await world.open_vote(motion, meeting))["data"]["openVote"]["id"]
+            for s in seats:
+                assert not (await world.cast(stage, s, "yes")).get("errors")
+            with statements_of(closer.app) as statements:
+                closed = await closer.data(
+                    "mutation($s: ID!) { closeVote(stage: $s) { result { entitled yes passed } } }",
+                    {"s": stage},
+                    claims=staff(world.slug),
+                )
+            assert closed["closeVote"]["result"] == {"entitled": size, "yes": size, "passed": True}
+            counts[size] = len(statements)
+    assert counts[3] == counts[9] > 0, counts
