@@ -98,7 +98,7 @@ async def test_an_amendment_naming_the_chair_a_keeper_lets_it_post_and_a_late_ve
 ) -> None:
     aid = alliance_id(AII)
     amended_doc = copy.deepcopy(books[AII])
-    amended_doc["finance"]["managers"] = ["secretariat", "chair"]
+    amended_doc["finance"]["managers"] = ["secretariat", "chair", "director"]
     amended_doc["version"] = 2
     amended = CharterAmended(
         alliance_id=aid,
@@ -108,7 +108,9 @@ async def test_an_amendment_naming_the_chair_a_keeper_lets_it_post_and_a_late_ve
         note="理事长兼管经费",
         changes=[
             CharterChange(
-                path="finance.managers", old=["secretariat"], new=["secretariat", "chair"]
+                path="finance.managers",
+                old=["secretariat"],
+                new=["secretariat", "chair", "director"],
             )
         ],
         charter=amended_doc,
@@ -134,6 +136,12 @@ async def test_an_amendment_naming_the_chair_a_keeper_lets_it_post_and_a_late_ve
 
     await eventually(marker_applied, within=10)
     await finance.data(INCOME, income(AII, "8"), claims=CHAIR[AII])
+    # any role the charter names keeps them, not only the staff's and officers'
+    director = claims_for("aii-rules-director", alliances={AII: ["director"]})
+    await finance.data(INCOME, income(AII, "9"), claims=director)
+    contact = claims_for("aii-rules-contact", alliances={AII: ["contact_person"]})
+    refused = await finance.execute(INCOME, income(AII, "10"), claims=contact)
+    assert code(refused) == "FORBIDDEN"
 
 
 async def test_a_charter_without_an_audit_article_refuses_an_accounting_firm_and_writes_nothing(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from finance import charters
 from finance.models import KnownAlliance
 from servicekit.auth import Principal
+from servicekit.auth.principal import CONTACT_PERSON
 from servicekit.errors import Forbidden, NotFound
 
 
@@ -46,8 +47,8 @@ async def may_keep(session: AsyncSession, actor: Principal, alliance: AllianceRe
 
 async def keeper_of(session: AsyncSession, actor: Principal, slug: str) -> AllianceRef:
     """The alliance whose books ``actor`` may write, or a typed refusal."""
-    if not actor.is_staff(slug):
-        # no role there that could keep books: refused before anything of the alliance is read
+    if not actor.operator and not actor.roles_in(slug) - {CONTACT_PERSON}:
+        # no role there that a charter could name a keeper: refused before anything is read
         raise Forbidden(f"only the secretariat of {slug} keeps its books")
     alliance = await find_alliance(session, slug)
     if not await may_keep(session, actor, alliance):
