@@ -430,9 +430,16 @@ def test_an_aii_director_that_missed_three_council_meetings_held_on_the_platform
     for m in alliance.members:
         if m is not absent:
             assert alliance.membership(m["membership"])["tier"] == "DIRECTOR"
-    seat = alliance.clerk.data(
-        "query($id: ID!) { seat(id: $id) { consecutiveAbsences active } }", {"id": council[2]["id"]}
-    )["seat"]
-    assert seat == {"consecutiveAbsences": 3, "active": False}
-    # Governance moves the seat: the demoted member no longer sits on the council.
+
+    # Governance moves the seat when it consumes membership's tier change, a moment after
+    # membership shows the demotion: wait for it rather than read it once.
+    def unseated() -> dict[str, Any] | None:
+        seat = alliance.clerk.data(
+            "query($id: ID!) { seat(id: $id) { consecutiveAbsences active } }",
+            {"id": council[2]["id"]},
+        )["seat"]
+        return seat if not seat["active"] else None
+
+    assert until(unseated) == {"consecutiveAbsences": 3, "active": False}
+    # The demoted member no longer sits on the council.
     assert {s["id"] for s in alliance.seats("COUNCIL", 2)} == {s["id"] for s in council[:2]}
