@@ -17,18 +17,16 @@ from typing import Any
 import openpyxl
 import pytest
 
-import charter
 from charter.ids import BodyId, MatterKind, Outcome
 from contracts.governance import MotionDecided, VoteCounts
 from contracts.membership import (
-    AllianceCreated,
-    CharterAdopted,
     MemberAdmitted,
     MembershipStatus,
 )
 from devkit.testing.events import event, eventually, publish
 from devkit.testing.subgraph import SubgraphClient, claims_for
 from servicekit.tenancy import alliance_id
+from services.finance.tests.support import found
 
 SLUG = "ca-books"
 AID = alliance_id(SLUG)
@@ -77,11 +75,7 @@ async def _decide(
 
 @pytest.fixture(scope="module")
 async def opened(finance: SubgraphClient, nats_url: str) -> SubgraphClient:
-    created = AllianceCreated(alliance_id=AID, slug=SLUG, name_zh="中国—东盟", name_en="CA")
-    await publish(nats_url, event(AllianceCreated.TYPE, created.to_data(), alliance_id=AID))
-    document = charter.load_template("china-asean").to_data()
-    adopted = CharterAdopted(alliance_id=AID, slug=SLUG, version=1, charter=document)
-    await publish(nats_url, event(CharterAdopted.TYPE, adopted.to_data(), alliance_id=AID))
+    await found(nats_url, SLUG, "china-asean", name_zh="中国—东盟", name_en="CA")
     chair = claims_for("ca-chair", alliances={SLUG: ["chair"]})
 
     async def ready() -> bool:

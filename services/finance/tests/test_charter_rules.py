@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-import charter
-from contracts.membership import AllianceCreated, CharterAdopted, CharterAmended, CharterChange
+from contracts.membership import CharterAdopted, CharterAmended, CharterChange
 from devkit.testing.events import event, eventually, publish
-from devkit.testing.subgraph import SubgraphClient, claims_for
+from devkit.testing.subgraph import SubgraphClient, claims_for, statements_of
 from servicekit.tenancy import alliance_id
+from services.finance.tests.support import found
 
 CA, AII = "ca-rules", "aii-rules"
 YEAR = date.today().year
@@ -50,21 +50,11 @@ def income(slug: str, amount: str) -> dict[str, Any]:
     }
 
 
-async def adopt(nats_url: str, slug: str, template: str) -> dict[str, Any]:
-    aid = alliance_id(slug)
-    created = AllianceCreated(alliance_id=aid, slug=slug, name_zh=slug, name_en=slug)
-    await publish(nats_url, event(AllianceCreated.TYPE, created.to_data(), alliance_id=aid))
-    document = charter.load_template(template).to_data()
-    adopted = CharterAdopted(alliance_id=aid, slug=slug, version=1, charter=document)
-    await publish(nats_url, event(CharterAdopted.TYPE, adopted.to_data(), alliance_id=aid))
-    return document
-
-
 @pytest.fixture(scope="module")
 async def books(finance: SubgraphClient, nats_url: str) -> dict[str, dict[str, Any]]:
     documents = {
-        CA: await adopt(nats_url, CA, "china-asean"),
-        AII: await adopt(nats_url, AII, "aii"),
+        CA: await found(nats_url, CA, "china-asean"),
+        AII: await found(nats_url, AII, "aii"),
     }
 
     async def ready() -> bool:
@@ -127,7 +117,7 @@ async def test_an_amendment_naming_the_chair_a_keeper_lets_it_post_and_a_late_ve
     await publish(nats_url, event(CharterAdopted.TYPE, late.to_data(), alliance_id=aid))
     # a marker after the late event on the same consumer: once it is applied, so is the late one
     marker = "marker-rules"
-    await adopt(nats_url, marker, "aii")
+    await found(nats_url, marker, "aii")
     marker_chair = claims_for("m-chair", alliances={marker: ["chair"]})
 
     async def marker_applied() -> bool:
@@ -155,3 +145,17 @@ async def test_a_charter_without_an_audit_article_refuses_an_accounting_firm_and
     assert listed["books"]["auditors"] == []
     proposed = await finance.data(AUDITOR, {"a": CA, "y": YEAR}, claims=CLERK[CA])
     assert proposed["proposeAuditor"]["status"] == "submitted"
+
+
+async def test_a_write_reads_the_charter_in_force_once_whether_it_is_kept_or_refused(
+    finance: SubgraphClient, books: dict[str, dict[str, Any]]
+) -> None:
+    """Who keeps the books (China-ASEAN Art.27) is one read of the charter's rules, also when
+    the refusal names the article."""
+    for claims, refused in ((CLERK[CA], False), (CHAIR[CA], True)):
+        with statements_of(finance.app) as statements:
+            result = await finance.execute(INCOME, income(CA, "1"), claims=claims)
+        assert bool(result.get("errors")) is refused
+        if refused:
+            assert "China-ASEAN Art.27" in result["errors"][0]["message"]
+        assert sum("charter_rules" in s for s in statements) == 1

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from charter.model import Finance
 from finance import charters
 from finance.models import KnownAlliance
 from servicekit.auth import Principal
@@ -35,24 +36,30 @@ async def find_alliance(session: AsyncSession, slug: str) -> AllianceRef:
     return AllianceRef(row.id, row.slug)
 
 
+def _keeps(actor: Principal, slug: str, rules: Finance | None) -> bool:
+    return actor.operator or bool(actor.roles_in(slug) & charters.keepers(rules))
+
+
 async def may_keep(session: AsyncSession, actor: Principal, alliance: AllianceRef) -> bool:
     """Whether ``actor`` keeps the books of ``alliance`` (its charter's ``finance.managers``)."""
     if actor.operator:
         return True
-    held = actor.roles_in(alliance.slug)
-    return bool(held) and bool(
-        held & charters.keepers(await charters.finance_rules(session, alliance.id))
-    )
+    if not actor.roles_in(alliance.slug):
+        return False
+    return _keeps(actor, alliance.slug, await charters.finance_rules(session, alliance.id))
 
 
 async def keeper_of(session: AsyncSession, actor: Principal, slug: str) -> AllianceRef:
-    """The alliance whose books ``actor`` may write, or a typed refusal."""
+    """The alliance whose books ``actor`` may write, or a typed refusal. The charter's rules
+    are read once, for the decision and for the refusal's wording alike."""
     if not actor.operator and not actor.roles_in(slug) - {CONTACT_PERSON}:
         # no role there that a charter could name a keeper: refused before anything is read
         raise Forbidden(f"only the secretariat of {slug} keeps its books")
     alliance = await find_alliance(session, slug)
-    if not await may_keep(session, actor, alliance):
-        rules = await charters.finance_rules(session, alliance.id)
+    if actor.operator:
+        return alliance
+    rules = await charters.finance_rules(session, alliance.id)
+    if not _keeps(actor, slug, rules):
         named = ", ".join(sorted(charters.keepers(rules)))
         if rules is None:
             source = "until its charter reaches finance"
