@@ -18,6 +18,7 @@ from tests.e2e.client import (
     Caller,
     application,
     decision,
+    known_everywhere,
     operator,
     staff,
     until,
@@ -96,9 +97,10 @@ class Alliance:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.slug = f"wg{uuid.uuid4().hex[:8]}"
-        operator(platform).data(
-            CREATE, {"i": {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"}}
-        )
+        op = operator(platform)
+        fields = {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"}
+        op.data(CREATE, {"i": fields})
+        until(lambda: known_everywhere(op, self.slug))
         self.clerk = staff(platform, self.slug)
         self.members: list[dict[str, str]] = []
         tag = uuid.uuid4().hex[:6]
@@ -150,6 +152,20 @@ class Alliance:
 
     def apply(
         self, members: list[dict[str, str]], by: Caller | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """The answer to ``members``' application for a working group, once governance has heard
+        of every admission: it learns of them from membership's events, a moment after
+        ``admit``, so a ``NOT_A_MEMBER`` for members admitted here means "not yet"."""
+
+        def answered() -> dict[str, Any] | None:
+            made = self._apply(members, by, **extra)
+            return None if codes(made) == ["NOT_A_MEMBER"] else made
+
+        answer: dict[str, Any] = until(answered)
+        return answer
+
+    def _apply(
+        self, members: list[dict[str, str]], by: Caller | None, **extra: Any
     ) -> dict[str, Any]:
         return (by or self.contact(members[0])).execute(
             "mutation($i: WorkingGroupApplicationInput!) { applyForWorkingGroup(input: $i) "
@@ -218,15 +234,14 @@ class Alliance:
             "YES" if yes else "NO",
         )
 
-    def found(self, members: list[dict[str, str]]) -> str:
-        def applied() -> dict[str, Any] | None:
-            made = self.apply(members)
-            if codes(made) == ["NOT_A_MEMBER"]:
-                return None  # governance has not heard of every admission yet
-            assert not codes(made), made
-            return made
+    def applied(self, members: list[dict[str, str]]) -> dict[str, Any]:
+        """``members``' application for a working group, accepted."""
+        made = self.apply(members)
+        assert not codes(made), made
+        return made
 
-        group_id: str = until(applied)["data"]["applyForWorkingGroup"]["id"]
+    def found(self, members: list[dict[str, str]]) -> str:
+        group_id: str = self.applied(members)["data"]["applyForWorkingGroup"]["id"]
         self.clerk.data(
             "mutation($g: ID!) { answerWorkingGroupApplication(group: $g, forward: true) { id } }",
             {"g": group_id},

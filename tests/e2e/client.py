@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -240,3 +241,21 @@ def ensure_alliances(
             if (english := name_en(slug)) is not None:
                 fields["nameEn"] = english
             op.data(CREATE, {"i": fields})
+    for slug in slugs:
+        until(partial(known_everywhere, op, slug))
+
+
+def known_everywhere(op: Caller, slug: str) -> bool:
+    """Whether governance has the bodies of ``slug``'s charter and finance knows its books: both
+    learn of an alliance from membership's events, a moment after it is created."""
+    found = op.execute(
+        "query($s: String!) { alliance(slug: $s) { bodies { kind } } "
+        "books(alliance: $s) { funds { code } } }",
+        {"s": slug},
+    )
+    if any(e.get("extensions", {}).get("code") != "NOT_FOUND" for e in found.get("errors") or []):
+        raise AssertionError(found["errors"])  # anything but "not known yet" is a failure
+    data = found.get("data") or {}
+    return bool(
+        not found.get("errors") and (data.get("alliance") or {}).get("bodies") and data.get("books")
+    )

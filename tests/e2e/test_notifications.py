@@ -14,7 +14,17 @@ from typing import Any
 import pytest
 
 from devkit.local.platform import Platform
-from tests.e2e.client import CREATE, DECIDE, FORWARD, SUBMIT, Caller, application, operator, staff
+from tests.e2e.client import (
+    CREATE,
+    DECIDE,
+    FORWARD,
+    SUBMIT,
+    Caller,
+    application,
+    operator,
+    staff,
+    until,
+)
 
 SETTINGS = """mutation($a: String!, $e: String, $l: String!) {
   setMyNotificationSettings(alliance: $a, email: $e, language: $l) { email language } }"""
@@ -66,15 +76,6 @@ def mail_to(platform: Platform, address: str) -> list[EmailMessage]:
         if message["To"] == address:
             found.append(message)
     return found
-
-
-def until(check, within: float = 15.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

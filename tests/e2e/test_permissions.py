@@ -52,6 +52,7 @@ from tests.e2e.client import (
     ensure_alliances,
     operator,
     staff,
+    until,
 )
 from tests.support.gateway import GATEWAY_DIR
 
@@ -1509,7 +1510,11 @@ def world(platform: Platform) -> World:
     world = World(platform)
     # The other contact person is one: of another organisation, with an application of its own
     # (so "mine" lists show it its own, and never the first organisation's).
-    world.caller("other_contact").data(SUBMIT, application("aii", "另一家矩阵公司"))
+    other = world.caller("other_contact")
+    other.data(SUBMIT, application("aii", "另一家矩阵公司"))
+    # its acknowledgement reaches its inbox from membership's event, a moment later
+    inbox = "{ myNotifications(first: 1) { totalCount } }"
+    until(lambda: other.data(inbox)["myNotifications"]["totalCount"])
     return world
 
 

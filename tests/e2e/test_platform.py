@@ -143,7 +143,9 @@ def test_no_event_is_lost_while_nats_is_down(
         ]
         for i in range(3)
     ]
-    wait_for(lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10)
+    assert wait_for(
+        lambda: contact.data(NOTICES)["myNotifications"]["totalCount"] >= 3, within=10
+    ), "the three applications were not acknowledged before the outage"
     ready_url = platform.service_url("membership").replace("/graphql", "/readyz")
     with nats_server.outage(seconds=10):
         for app_id in ids:
