@@ -11,14 +11,13 @@ from typing import Any
 
 from devkit.local.platform import Platform
 from tests.e2e.client import (
-    CREATE,
     DECIDE,
     FORWARD,
     SUBMIT,
     Caller,
     application,
+    create_alliance,
     decision,
-    known_everywhere,
     operator,
     staff,
     until,
@@ -97,10 +96,10 @@ class Alliance:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
         self.slug = f"wg{uuid.uuid4().hex[:8]}"
-        op = operator(platform)
-        fields = {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"}
-        op.data(CREATE, {"i": fields})
-        until(lambda: known_everywhere(op, self.slug))
+        create_alliance(
+            operator(platform),
+            {"slug": self.slug, "nameZh": "推进组测试联盟", "template": "aitisa"},
+        )
         self.clerk = staff(platform, self.slug)
         self.members: list[dict[str, str]] = []
         tag = uuid.uuid4().hex[:6]
@@ -291,9 +290,9 @@ class ChinaAsean:
     def __init__(self, platform: Platform, directors: int) -> None:
         self.platform = platform
         self.slug = f"ca{uuid.uuid4().hex[:8]}"
-        operator(platform).data(
-            CREATE,
-            {"i": {"slug": self.slug, "nameZh": "中国—东盟测试联盟", "template": "china-asean"}},
+        create_alliance(
+            operator(platform),
+            {"slug": self.slug, "nameZh": "中国—东盟测试联盟", "template": "china-asean"},
         )
         self.clerk = staff(platform, self.slug)
         self.sg = Caller(platform, f"{self.slug}-sg", alliances={self.slug: ["secretary_general"]})
@@ -319,17 +318,10 @@ class ChinaAsean:
         return seats if len(seats) == count and all(s["holderUserId"] for s in seats) else None
 
     def budget(self, year: int = YEAR) -> str:
-        def created() -> str | None:
-            body = self.clerk.execute(
-                "mutation($a: String!, $y: Int!) { createBudget(alliance: $a, fiscalYear: $y) "
-                "{ id } }",
-                {"a": self.slug, "y": year},
-            )
-            if any(e["extensions"]["code"] != "NOT_FOUND" for e in body.get("errors") or []):
-                raise AssertionError(body["errors"])  # anything but "not known yet" is a failure
-            return None if body.get("errors") else str(body["data"]["createBudget"]["id"])
-
-        budget: str = until(created)  # (finance learns of the alliance from its event)
+        budget: str = self.clerk.data(
+            "mutation($a: String!, $y: Int!) { createBudget(alliance: $a, fiscalYear: $y) { id } }",
+            {"a": self.slug, "y": year},
+        )["createBudget"]["id"]
         for account, amount in (("510101", "120000"), ("520101", "30000")):
             self.clerk.data(
                 "mutation($b: ID!, $a: String!, $m: Decimal!) { setBudgetLine(budgetId: $b, "

@@ -9,7 +9,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from typing import Any
 
 import httpx
@@ -241,21 +240,30 @@ def ensure_alliances(
             if (english := name_en(slug)) is not None:
                 fields["nameEn"] = english
             op.data(CREATE, {"i": fields})
-    for slug in slugs:
-        until(partial(known_everywhere, op, slug))
+    for slug in slugs:  # (also those an earlier module or the demo loader created)
+        wait_until_known(op, slug)
 
 
-def known_everywhere(op: Caller, slug: str) -> bool:
-    """Whether governance has the bodies of ``slug``'s charter and finance knows its books: both
+def create_alliance(op: Caller, fields: dict[str, str]) -> None:
+    """The operator creates an alliance; back once every service knows it."""
+    op.data(CREATE, {"i": fields})
+    wait_until_known(op, fields["slug"])
+
+
+def wait_until_known(op: Caller, slug: str) -> None:
+    """Until governance has the bodies of ``slug``'s charter and finance knows its books: both
     learn of an alliance from membership's events, a moment after it is created."""
-    found = op.execute(
-        "query($s: String!) { alliance(slug: $s) { bodies { kind } } "
-        "books(alliance: $s) { funds { code } } }",
-        {"s": slug},
-    )
-    if any(e.get("extensions", {}).get("code") != "NOT_FOUND" for e in found.get("errors") or []):
-        raise AssertionError(found["errors"])  # anything but "not known yet" is a failure
-    data = found.get("data") or {}
-    return bool(
-        not found.get("errors") and (data.get("alliance") or {}).get("bodies") and data.get("books")
-    )
+
+    def known() -> bool:
+        found = op.execute(
+            "query($s: String!) { alliance(slug: $s) { bodies { kind } } "
+            "books(alliance: $s) { funds { code } } }",
+            {"s": slug},
+        )
+        if errors := found.get("errors"):
+            if any((e.get("extensions") or {}).get("code") != "NOT_FOUND" for e in errors):
+                raise AssertionError(errors)  # anything but "not known yet" is a failure
+            return False
+        return bool(found["data"]["alliance"]["bodies"] and found["data"]["books"])
+
+    until(known)

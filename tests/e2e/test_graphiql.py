@@ -4,30 +4,26 @@ comes up and the README's query runs as the platform operator that ``make up`` p
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
 from playwright.sync_api import Page, expect
 
 from devkit.local.platform import Platform
-from tests.e2e.client import operator
+from tests.e2e.client import ensure_alliances
 from tests.support.browser import artifact_path
 
 README_QUERY = """{ alliance(slug: "aii") { name members(first: 3) { totalCount totalsByTier {
   tier count } } bodies { kind name } budgets { fiscalYear status }
   myNotifications { totalCount } } }"""
-CREATE = "mutation($i: CreateAllianceInput!) { createAlliance(input: $i) { id } }"
 
 
 def test_graphiql_shows_the_schema_and_runs_the_readme_query_as_the_operator(
     platform: Platform, page: Page
 ) -> None:
-    op = operator(platform)
-    if "aii" not in {a["slug"] for a in op.data("{ alliances { slug } }")["alliances"]}:
-        op.data(CREATE, {"i": {"slug": "aii", "nameZh": "aii", "template": "aii"}})
+    ensure_alliances(platform, ("aii",), name_zh=lambda slug: slug, name_en=lambda slug: None)
     # What the API answers the operator that make up prints (and GraphiQL is signed in as),
-    # once governance has set up the bodies of a just-created alliance (from its event).
+    # once governance has set up the bodies of a just-created alliance (ensure_alliances waits).
     assert platform.operator_token is not None
 
     def answer() -> dict[str, Any]:
@@ -40,9 +36,6 @@ def test_graphiql_shows_the_schema_and_runs_the_readme_query_as_the_operator(
         assert "errors" not in body, body
         return body
 
-    deadline = time.monotonic() + 30
-    while not answer()["data"]["alliance"]["bodies"] and time.monotonic() < deadline:
-        time.sleep(0.2)
     expected = answer()
     assert expected["data"]["alliance"]["bodies"]
 

@@ -37,7 +37,7 @@ async def find_alliance(session: AsyncSession, slug: str) -> AllianceRef:
 
 
 def _keeps(actor: Principal, slug: str, rules: Finance | None) -> bool:
-    return actor.operator or bool(actor.roles_in(slug) & charters.keepers(rules))
+    return bool(actor.roles_in(slug) & charters.keepers(rules))
 
 
 async def may_keep(session: AsyncSession, actor: Principal, alliance: AllianceRef) -> bool:
