@@ -158,16 +158,21 @@ class World:
         )
         return next(b["id"] for b in data["_entities"][0]["bodies"] if b["kind"] == kind)
 
+    async def seats_now(self, kind: str) -> list[dict[str, Any]]:
+        """The seats in force of the body of ``kind``, as governance answers now."""
+        data = await self.q(
+            "query($id: ID!) { body(id: $id) { seats { id organizationName holderUserId "
+            "holderName role active } } }",
+            {"id": await self.body_id(kind)},
+        )
+        rows: list[dict[str, Any]] = data["body"]["seats"]
+        return rows
+
     async def seats(self, kind: str, count: int | None = None) -> list[dict[str, Any]]:
-        body = await self.body_id(kind)
+        """The seats in force, once there are ``count`` of them (at least one)."""
 
         async def found() -> list[dict[str, Any]] | None:
-            data = await self.q(
-                "query($id: ID!) { body(id: $id) { seats { id organizationName holderUserId "
-                "holderName role active } } }",
-                {"id": body},
-            )
-            rows: list[dict[str, Any]] = data["body"]["seats"]
+            rows = await self.seats_now(kind)
             return rows if count is None or len(rows) == count else None
 
         rows = await eventually(found, within=10)

@@ -164,6 +164,32 @@ async def test_aii_withdrawal_is_free_once_the_secretariat_records_the_notice(
     assert after["timeline"][-1]["rule"] == "AII Art.15(1)"
 
 
+async def test_each_change_of_a_membership_is_published_with_its_next_revision(
+    membership: SubgraphClient, membership_db: ServiceDatabase, alliances: None
+) -> None:
+    """Consumers keeping the member as it stands apply only the newest revision they hear."""
+    member = await admit(membership, "aii", "DIRECTOR", "aii-reviser")
+    notice = (
+        await membership.data(WITHDRAW, {"m": member["id"]}, claims=claims_for("aii-reviser"))
+    )["requestWithdrawal"]
+    await membership.data(COMPLETE, {"id": notice["id"]}, claims=staff("aii"))
+    conn = await asyncpg.connect(membership_db.migration_dsn)
+    try:
+        await conn.execute("SELECT set_config('app.all_alliances', 'on', false)")
+        rows = await conn.fetch(
+            "SELECT type, (envelope::jsonb -> 'data' ->> 'revision')::int AS revision FROM outbox"
+            " WHERE envelope::jsonb -> 'data' ->> 'membershipId' = $1"
+            " AND type LIKE 'membership.member.%' ORDER BY position",
+            member["id"],
+        )
+    finally:
+        await conn.close()
+    assert [(r["type"], r["revision"]) for r in rows] == [
+        ("membership.member.admitted", 1),
+        ("membership.member.withdrawn", 2),
+    ]
+
+
 async def test_china_asean_withdrawal_needs_council_approval(
     membership: SubgraphClient, alliances: None
 ) -> None:

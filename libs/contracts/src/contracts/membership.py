@@ -204,6 +204,11 @@ class MemberEvent(Event):
     kind: ApplicationKind | None = None
     rule: str | None = None
     reason: str | None = None
+    revision: int | None = None
+    """The membership's revision after this change: 1 at admission, one more with each change.
+    A membership's events can arrive out of order (a retried event, two replicas of a
+    consumer); a service that keeps the member as it stands applies an event only when its
+    revision is newer than the one it holds. ``None`` (an event older than the field): apply."""
 
 
 class MemberAdmitted(MemberEvent, type="membership.member.admitted", subject="membership id"):

@@ -182,41 +182,54 @@ async def issue_invoice(
     return row
 
 
+async def _keep_member(
+    session: AsyncSession, event: MemberEvent, envelope: Envelope
+) -> sa.Row[Any]:
+    """The member as it now stands, from any member event. An event older than the state kept
+    (a retried event overtaken by a later one) leaves tier and status alone; the admission
+    date is the earliest heard of (a change heard before the admission stands in for it)."""
+    newer = (
+        sa.true()
+        if event.revision is None
+        else sa.or_(members.c.revision.is_(None), members.c.revision < event.revision)
+    )
+    statement = insert(members).values(
+        membership_id=event.membership_id,
+        alliance_id=event.alliance_id,
+        organization_id=event.organization_id,
+        organization_name_zh=event.organization_name_zh,
+        tier=event.tier.value,
+        status=event.status.value,
+        admitted_on=envelope.time.date(),
+        revision=event.revision,
+    )
+    fresh = statement.excluded
+    return (
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["membership_id"],
+                set_={
+                    "tier": sa.case((newer, fresh.tier), else_=members.c.tier),
+                    "status": sa.case((newer, fresh.status), else_=members.c.status),
+                    "revision": sa.case((newer, fresh.revision), else_=members.c.revision),
+                    "admitted_on": sa.func.least(members.c.admitted_on, fresh.admitted_on),
+                },
+            ).returning(*members.c)
+        )
+    ).one()
+
+
 async def on_member_admitted(
     session: AsyncSession, event: MemberAdmitted, envelope: Envelope
 ) -> None:
+    member = await _keep_member(session, event, envelope)
     admitted_on = envelope.time.date()
-    await session.execute(
-        insert(members)
-        .values(
-            membership_id=event.membership_id,
-            alliance_id=event.alliance_id,
-            organization_id=event.organization_id,
-            organization_name_zh=event.organization_name_zh,
-            tier=event.tier.value,
-            status=event.status.value,
-            admitted_on=admitted_on,
-        )
-        .on_conflict_do_update(
-            index_elements=["membership_id"],
-            set_={"tier": event.tier.value, "status": event.status.value},
-        )
-    )
-    member = (
-        await session.execute(
-            sa.select(members).where(members.c.membership_id == event.membership_id)
-        )
-    ).one()
     await issue_invoice(session, member, admitted_on.year, admitted_on, "finance:admission")
 
 
 async def on_member_changed(session: AsyncSession, event: MemberEvent, envelope: Envelope) -> None:
     """Tier changes and endings: the next annual invoice follows the member's tier and status."""
-    await session.execute(
-        sa.update(members)
-        .where(members.c.membership_id == event.membership_id)
-        .values(tier=event.tier.value, status=event.status.value)
-    )
+    await _keep_member(session, event, envelope)
 
 
 async def issue_annual(

@@ -227,6 +227,8 @@ members = _tenant(
     sa.Column("tier", sa.String(40), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("admitted_on", sa.Date, nullable=False),
+    # The membership's revision this row stands at: an event of an older one changes nothing.
+    sa.Column("revision", sa.Integer),
 )
 
 invoices = _tenant(

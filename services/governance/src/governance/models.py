@@ -75,6 +75,9 @@ class Member(Base):
     """Membership's roster as governance learns it from member events (a read model)."""
 
     __tablename__ = "members"
+    __table_args__ = (
+        sa.Index("ix_members_alliance_organization", "alliance_id", "organization_id"),
+    )
 
     membership_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     alliance_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -83,6 +86,8 @@ class Member(Base):
     tier: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(20))
     contact_user_id: Mapped[str | None] = mapped_column(sa.Text)
+    # The membership's revision this row stands at: an event of an older one changes nothing.
+    revision: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 # --------------------------------------------------------------------------- seats

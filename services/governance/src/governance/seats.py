@@ -135,7 +135,10 @@ async def _org_seat(
 
 
 async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: Envelope) -> None:
-    """Any member event: keep the roster, then open or vacate the organisation's seats."""
+    """Any member event: keep the roster, then open or vacate the organisation's seats.
+
+    An event older than the membership's state already kept (a retried event overtaken by a
+    later one) changes nothing: the seats already follow the newer state."""
     values = {
         "alliance_id": event.alliance_id,
         "organization_id": event.organization_id,
@@ -143,12 +146,22 @@ async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: E
         "tier": event.tier.value,
         "status": event.status.value,
         "contact_user_id": event.contact_user_id,
+        "revision": event.revision,
     }
-    await session.execute(
+    applied = await session.scalar(
         insert(Member)
         .values(membership_id=event.membership_id, **values)
-        .on_conflict_do_update(index_elements=["membership_id"], set_=values)
+        .on_conflict_do_update(
+            index_elements=["membership_id"],
+            set_=values,
+            where=None
+            if event.revision is None
+            else sa.or_(Member.revision.is_(None), Member.revision < event.revision),
+        )
+        .returning(Member.membership_id)
     )
+    if applied is None:
+        return
     member = await session.get(Member, event.membership_id, populate_existing=True)
     assert member is not None
     _, rules = await charters.in_force(session, event.alliance_id)
@@ -158,17 +171,27 @@ async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: E
         + (f" ({event.rule})" if event.rule else "")
         + (f": {event.reason}" if event.reason else "")
     )
-    active = event.status is MembershipStatus.ACTIVE
+    # The organisation's seat follows its membership in force, if it has one: a late event of
+    # a membership it left before rejoining does not vacate the new one's seat.
+    in_force = await session.scalar(
+        sa.select(Member).where(
+            Member.alliance_id == member.alliance_id,
+            Member.organization_id == member.organization_id,
+            Member.status == MembershipStatus.ACTIVE.value,
+        )
+    )
+    holder = in_force or member
+    active = in_force is not None
     if BodyId.GENERAL_ASSEMBLY in rules.bodies:
         await _org_seat(
-            session, member, BodyId.GENERAL_ASSEMBLY, entitled=active, on=on, reason=reason
+            session, holder, BodyId.GENERAL_ASSEMBLY, entitled=active, on=on, reason=reason
         )
     if BodyId.COUNCIL in rules.bodies:
         await _org_seat(
             session,
-            member,
+            holder,
             BodyId.COUNCIL,
-            entitled=active and sits_on_council(rules, event.tier),
+            entitled=active and sits_on_council(rules, TierId(holder.tier)),
             on=on,
             reason=reason,
         )

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from charter.ids import TierId
@@ -100,6 +101,14 @@ async def _write(
         entry.at = change.at
     session.add(entry)
     await session.flush()
+    # Counted in SQL: a concurrent change of the same membership waits on the row, so no two
+    # of its events carry the same revision.
+    revision = await session.scalar(
+        sa.update(Membership)
+        .where(Membership.id == membership.id)
+        .values(revision=Membership.revision + 1)
+        .returning(Membership.revision)
+    )
     organization = await session.get(Organization, membership.organization_id)
     assert organization is not None
     await events.publish(
@@ -112,6 +121,7 @@ async def _write(
             change.charter_version,
             application=change.application,
             rule=change.rule,
+            revision=revision,
             **extra,
         ),
         subject=membership.id,

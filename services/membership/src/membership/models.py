@@ -173,6 +173,8 @@ class Membership(Base):
     certificate_number: Mapped[str | None] = mapped_column(sa.Text)
     joined_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=_now())
     ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # One more with each change; its events carry it, so consumers can tell a late one.
+    revision: Mapped[int] = mapped_column(sa.Integer, server_default="0")
 
 
 class HistoryEntry(Base):

@@ -63,3 +63,24 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"not reached within {within}s; last result: {result!r}")
         await asyncio.sleep(interval)
+
+
+async def handled(dsn: str, consumer: str, *envelopes: Envelope) -> bool:
+    """Whether the service whose database ``dsn`` names (its owner) has handled every one of
+    ``envelopes`` with ``consumer`` (its inbox): a wait for an event that changes nothing."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute("SELECT set_config('app.all_alliances', 'on', false)")
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) = $2 FROM inbox"
+                " WHERE consumer = $1 AND event_id = ANY($3::uuid[])",
+                consumer,
+                len(envelopes),
+                [e.id for e in envelopes],
+            )
+        )
+    finally:
+        await conn.close()

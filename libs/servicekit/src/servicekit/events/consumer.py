@@ -13,7 +13,10 @@ most every 30 s) for as long as the outage lasts and never parked; so JetStream'
 By default a consumer handles its messages one after the other. With ``concurrency`` > 1 it
 fetches a batch and handles it in lanes, one lane per event ``subject`` (the aggregate): the
 events of one aggregate keep their order, different aggregates are handled side by side, at
-most ``concurrency`` at once (each lane holds one database connection while it works). The
+most ``concurrency`` at once (each lane holds one database connection while it works). That
+order holds within a batch only: a retried event comes back after later ones, and two replicas
+fetch different batches. A handler that keeps an aggregate's state therefore compares the
+event's revision with the one it holds (``MemberEvent.revision``) rather than trust arrival. The
 inbox row, written in each event's own transaction, still makes every event count once:
 a message redelivered while another replica or lane handles it waits on the inbox row's
 unique key and finds it there. A stop lets the events under way finish and gives the rest of
