@@ -12,14 +12,16 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from charter import load_template
+from devkit.local.provision import ServiceDatabase
 from devkit.testing.channels import MailBox
-from devkit.testing.events import event, eventually, publish
+from devkit.testing.events import event, eventually, handled, publish
 from devkit.testing.subgraph import SubgraphClient, claims_for
 from notifications import filing, scheduler
 from notifications.invitations import Invitation
 from notifications.models import Job, Notification
 from notifications.settings import Settings
 from servicekit.db import Database
+from servicekit.events import Envelope
 from servicekit.tenancy import TenantScope, alliance_id
 
 AITISA = alliance_id("aitisa")
@@ -242,6 +244,60 @@ async def test_an_announcement_reaches_every_member_and_an_internal_one_no_webho
     assert refused["errors"][0]["extensions"]["code"] == "EMPTY_ANNOUNCEMENT"
     not_staff = await service.execute(announce, {"i": payload}, claims=claims_for("aii-member-0"))
     assert not_staff["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_withdrawal_heard_before_its_admission_keeps_the_member_off_announcements(
+    service: SubgraphClient, notifications_db: ServiceDatabase, nats_url: str
+) -> None:
+    """A membership's events can be handled out of order (a retried event, two replicas): the
+    register follows the newest revision, whichever arrives last."""
+    slug = f"aii-{uuid.uuid4().hex[:6]}"
+    aii = alliance_id(slug)
+
+    def member(kind: str, who: str, status: str, revision: int) -> Envelope:
+        return event(
+            f"membership.member.{kind}",
+            {
+                "membershipId": str(uuid.uuid5(aii, who)),
+                "allianceId": str(aii),
+                "allianceSlug": slug,
+                "allianceNameZh": "工业互联网产业联盟",
+                "allianceNameEn": "Alliance of Industrial Internet",
+                "organizationId": str(uuid.uuid5(aii, f"org-{who}")),
+                "organizationNameZh": who,
+                "tier": "ordinary",
+                "status": status,
+                "contactUserId": who,
+                "revision": revision,
+            },
+            alliance_id=aii,
+        )
+
+    withdrawn = member("withdrawn", "leaver", "withdrawn", 2)
+    await publish(nats_url, withdrawn)
+    await eventually(
+        lambda: handled(notifications_db.migration_dsn, "notifications-membership", withdrawn)
+    )
+    admitted = [member("admitted", who, "active", 1) for who in ("leaver", "stayer")]
+    await publish(nats_url, *admitted)
+    await eventually(
+        lambda: handled(notifications_db.migration_dsn, "notifications-membership", *admitted)
+    )
+    announced = await service.data(
+        "mutation($i: AnnouncementInput!) { announce(input: $i) { id recipients } }",
+        {
+            "i": {
+                "alliance": slug,
+                "titleZh": "通知",
+                "titleEn": "Notice",
+                "bodyZh": "见附件",
+                "bodyEn": "See the attachment",
+                "internal": False,
+            }
+        },
+        claims=claims_for(f"{slug}-sec", alliances={slug: ["secretariat"]}),
+    )
+    assert announced["announce"]["recipients"] == 1  # the member that stayed; not the leaver
 
 
 async def _recipients(

@@ -9,6 +9,7 @@ filed or filed again). The texts are the templates of each kind (``rendering``).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,18 +77,27 @@ async def on_event(
 
 
 async def _register(session: AsyncSession, event: m.MemberEvent) -> None:
-    """Keep the register of memberships and contact persons (announcements reach them)."""
+    """Keep the register of memberships and contact persons (announcements reach them); an
+    event older than the membership's revision kept (a retried event overtaken by a later one)
+    changes nothing."""
     values = {
         "alliance_id": event.alliance_id,
         "organization_id": event.organization_id,
         "tier": str(event.tier),
         "contact_user_id": event.contact_user_id,
         "active": event.status is m.MembershipStatus.ACTIVE,
+        "revision": event.revision,
     }
     await session.execute(
         insert(Member)
         .values(membership_id=event.membership_id, **values)
-        .on_conflict_do_update(index_elements=["membership_id"], set_=values)
+        .on_conflict_do_update(
+            index_elements=["membership_id"],
+            set_=values,
+            where=None
+            if event.revision is None
+            else sa.or_(Member.revision.is_(None), Member.revision < event.revision),
+        )
     )
 
 

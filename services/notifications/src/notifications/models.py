@@ -113,6 +113,8 @@ class Member(Base):
     tier: Mapped[str] = mapped_column(sa.String(40))
     contact_user_id: Mapped[str | None] = mapped_column(sa.Text)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # The membership's revision this row stands at: an event of an older one changes nothing.
+    revision: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class RecipientSettings(Base):

@@ -1,8 +1,8 @@
-"""the members finance invoices keep the membership's revision, so a late member event
-changes nothing
+"""the register of members keeps the membership's revision, so a late member event changes
+nothing
 
-Revision ID: f1a0c0de0006
-Revises: f1a0c0de0005
+Revision ID: c0de0a0e0013
+Revises: f1a0c0de0006
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "f1a0c0de0006"
-down_revision: str | None = "f1a0c0de0005"
+revision: str = "c0de0a0e0013"
+down_revision: str | None = "f1a0c0de0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
