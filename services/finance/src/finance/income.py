@@ -29,6 +29,7 @@ from finance.models import SOURCE, fee_schedules, invoices, members, outbox, pay
 from finance.money import Currency, from_minor
 from servicekit.errors import Conflict, DomainError, NotFound
 from servicekit.events import Envelope, record_event
+from servicekit.events.revisions import newer
 
 log = logging.getLogger(__name__)
 DUE_DAYS = 30  # default: no seed charter sets a payment term
@@ -188,11 +189,7 @@ async def _keep_member(
     """The member as it now stands, from any member event. An event older than the state kept
     (a retried event overtaken by a later one) leaves tier and status alone; the admission
     date is the earliest heard of (a change heard before the admission stands in for it)."""
-    newer = (
-        sa.true()
-        if event.revision is None
-        else sa.or_(members.c.revision.is_(None), members.c.revision < event.revision)
-    )
+    applies = newer(members.c.revision, event.revision)
     statement = insert(members).values(
         membership_id=event.membership_id,
         alliance_id=event.alliance_id,
@@ -209,9 +206,9 @@ async def _keep_member(
             statement.on_conflict_do_update(
                 index_elements=["membership_id"],
                 set_={
-                    "tier": sa.case((newer, fresh.tier), else_=members.c.tier),
-                    "status": sa.case((newer, fresh.status), else_=members.c.status),
-                    "revision": sa.case((newer, fresh.revision), else_=members.c.revision),
+                    "tier": sa.case((applies, fresh.tier), else_=members.c.tier),
+                    "status": sa.case((applies, fresh.status), else_=members.c.status),
+                    "revision": sa.case((applies, fresh.revision), else_=members.c.revision),
                     "admitted_on": sa.func.least(members.c.admitted_on, fresh.admitted_on),
                 },
             ).returning(*members.c)

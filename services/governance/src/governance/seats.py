@@ -30,6 +30,7 @@ from contracts.membership import MemberEvent, MembershipStatus, RoleAssigned, Ro
 from governance import charters
 from governance.models import SOURCE, Member, Seat, SeatChange, outbox
 from servicekit.events import Envelope, record_event
+from servicekit.events.revisions import newer
 from servicekit.graphql import DomainError, Forbidden, NotFound
 from servicekit.queries import grouped
 
@@ -154,9 +155,7 @@ async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: E
         .on_conflict_do_update(
             index_elements=["membership_id"],
             set_=values,
-            where=None
-            if event.revision is None
-            else sa.or_(Member.revision.is_(None), Member.revision < event.revision),
+            where=newer(Member.revision, event.revision),
         )
         .returning(Member.membership_id)
     )

@@ -9,7 +9,6 @@ filed or filed again). The texts are the templates of each kind (``rendering``).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +16,7 @@ from contracts import membership as m
 from notifications import filing
 from notifications.models import Alliance, Member
 from servicekit.events import Envelope
+from servicekit.events.revisions import newer
 
 # What the contact person is told, by event.
 CONTACT_KINDS: dict[type[m.ApplicationEvent] | type[m.MemberEvent], str] = {
@@ -94,9 +94,7 @@ async def _register(session: AsyncSession, event: m.MemberEvent) -> None:
         .on_conflict_do_update(
             index_elements=["membership_id"],
             set_=values,
-            where=None
-            if event.revision is None
-            else sa.or_(Member.revision.is_(None), Member.revision < event.revision),
+            where=newer(Member.revision, event.revision),
         )
     )
 
