@@ -16,7 +16,7 @@ from charter.schedules import parse_schedule_text
 from contracts.membership import CalendarScheduleLoaded
 from devkit.local.provision import ServiceDatabase
 from devkit.testing.calendars import made_up_schedule_text
-from devkit.testing.events import eventually, publish
+from devkit.testing.events import eventually, handled, publish
 from devkit.testing.subgraph import SubgraphClient
 from governance import deadlines
 from servicekit.calendars import schedule_id
@@ -157,20 +157,9 @@ async def test_a_provisional_deadline_moves_when_its_years_schedule_is_loaded(
     again = loaded_event(made_up_schedule_text(YEAR))
     await publish(nats_url, again)
 
-    async def handled_twice() -> bool:
-        conn = await connect(governance_db.migration_dsn)
-        try:
-            return bool(
-                await conn.fetchval(
-                    "SELECT count(*) = 2 FROM inbox WHERE consumer = 'governance-calendars'"
-                    " AND event_id = ANY($1::uuid[])",
-                    [first.id, again.id],
-                )
-            )
-        finally:
-            await conn.close()
-
-    await eventually(handled_twice)
+    await eventually(
+        lambda: handled(governance_db.migration_dsn, "governance-calendars", first, again)
+    )
     _, due, provisional, _ = await open_answer(db, world, date(2031, 1, 14))
     assert (due, provisional) == (date(2031, 1, 31), False)  # counted on the schedule from now on
     assert (await events_of(governance_db.migration_dsn, moving)).count(

@@ -149,7 +149,7 @@ async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: E
         "contact_user_id": event.contact_user_id,
         "revision": event.revision,
     }
-    applied = await session.scalar(
+    member = await session.scalar(
         insert(Member)
         .values(membership_id=event.membership_id, **values)
         .on_conflict_do_update(
@@ -157,12 +157,11 @@ async def on_member_event(session: AsyncSession, event: MemberEvent, envelope: E
             set_=values,
             where=newer(Member.revision, event.revision),
         )
-        .returning(Member.membership_id)
+        .returning(Member),
+        execution_options={"populate_existing": True},
     )
-    if applied is None:
+    if member is None:  # an older revision than the one kept
         return
-    member = await session.get(Member, event.membership_id, populate_existing=True)
-    assert member is not None
     _, rules = await charters.in_force(session, event.alliance_id)
     on = envelope.time.date()
     reason = (
